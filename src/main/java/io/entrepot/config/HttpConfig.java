@@ -1,0 +1,35 @@
+package io.entrepot.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code http} section.
+ *
+ * @param addr host:port for {@code tcp}, a socket path for {@code unix}
+ * @param net tcp or unix
+ * @param prefix path prefix under which the API is served, "/" or like "/registry/"
+ * @param host absolute base URL for Location headers, such as {@code https://registry.example.com}, or null
+ * @param relativeUrls whether Location headers are relative
+ * @param headers extra headers added to every response
+ * @param drainTimeout how long requests in flight may run after SIGTERM
+ * @param debugAddr host:port of the debug server, or null for none
+ * @param maxManifestSize largest manifest accepted by PUT, in bytes (Entrepot's own key {@code http.maxmanifestsize})
+ */
+public record HttpConfig(
+        String addr,
+        Net net,
+        String prefix,
+        String host,
+        boolean relativeUrls,
+        Map<String, List<String>> headers,
+        Duration drainTimeout,
+        String debugAddr,
+        long maxManifestSize) {
+
+    public enum Net { TCP, UNIX }
+
+    /** The OCI Distribution Specification asks registries to accept manifests of at least 4 MiB. */
+    public static final long DEFAULT_MAX_MANIFEST_SIZE = 4L * 1024 * 1024;
+}

@@ -1,0 +1,7 @@
+package io.entrepot.config;
+
+/**
+ * The whole configuration of one Entrepot process, read from distribution's {@code config.yml}
+ * format and validated as a whole by {@link ConfigLoader}.
+ */
+public record RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {}
