@@ -47,7 +47,8 @@ public final class FilesystemDriver implements StorageDriver {
     /** Distribution refuses fewer, because a registry blocks on many small reads per request. */
     public static final int MIN_MAX_THREADS = 25;
 
-    private static final String TEMP_PREFIX = ".entrepot-tmp-";
+    /** Name prefix of putContent's temporary files, which list and walk leave out. */
+    static final String TEMP_PREFIX = ".entrepot-tmp-";
 
     private final Path root;
     private final Semaphore permits;
