@@ -392,6 +392,11 @@ public abstract class StorageDriverContractTest {
     }
 
     @Test
+    void list_rootOfEmptyDriver_returnsEmpty() throws IOException {
+        assertThat(driver.list("/")).isEmpty();
+    }
+
+    @Test
     void list_missingPath_throwsPathNotFound() throws IOException {
         driver.putContent("/l/file", bytes("1"));
 
@@ -552,6 +557,11 @@ public abstract class StorageDriverContractTest {
         List<String> visited = walkPaths("/t", info -> info.path().equals("/t/b/1") ? WalkVisitor.Decision.STOP : WalkVisitor.Decision.CONTINUE);
 
         assertThat(visited).containsExactly("/t/a", "/t/b", "/t/b/1");
+    }
+
+    @Test
+    void walk_rootOfEmptyDriver_visitsNothing() throws IOException {
+        assertThat(walkPaths("/", info -> WalkVisitor.Decision.CONTINUE)).isEmpty();
     }
 
     @Test
