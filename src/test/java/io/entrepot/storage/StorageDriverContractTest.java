@@ -136,6 +136,21 @@ public abstract class StorageDriverContractTest {
         assertThatThrownBy(() -> driver.getContent("/a/b")).isInstanceOf(PathNotFoundException.class);
     }
 
+    @Test
+    void pathBelowFile_everyMethod_throwsPathNotFound() throws IOException {
+        driver.putContent("/a/file", bytes("x"));
+        String below = "/a/file/child";
+
+        assertThatThrownBy(() -> driver.getContent(below)).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.reader(below, 0)).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.stat(below)).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.list(below)).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.move(below, "/b/target")).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.delete(below)).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.walk(below, info -> WalkVisitor.Decision.CONTINUE)).isInstanceOf(PathNotFoundException.class);
+        assertThat(driver.getContent("/a/file")).isEqualTo(bytes("x"));
+    }
+
     // ---- reader ----
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -87,9 +88,28 @@ public final class FilesystemDriver implements StorageDriver {
             return call.run();
         } catch (NoSuchFileException | NotDirectoryException e) {
             throw new PathNotFoundException(name(), path);
+        } catch (FileSystemException e) {
+            // Opening a path below a regular file fails with ENOTDIR, which Java reports as a plain
+            // FileSystemException. Writing below a regular file fails with FileAlreadyExistsException
+            // instead, which stays an I/O error because PathNotFoundException would mislead a writer.
+            if (!(e instanceof FileAlreadyExistsException) && hasRegularFileAncestor(path)) {
+                throw new PathNotFoundException(name(), path);
+            }
+            throw e;
         } finally {
             permits.release();
         }
+    }
+
+    private boolean hasRegularFileAncestor(String path) {
+        Path ancestor = resolve(path).getParent();
+        while (ancestor != null && !ancestor.equals(root)) {
+            if (Files.isRegularFile(ancestor)) {
+                return true;
+            }
+            ancestor = ancestor.getParent();
+        }
+        return false;
     }
 
     @Override
