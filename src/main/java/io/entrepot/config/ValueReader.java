@@ -3,6 +3,7 @@ package io.entrepot.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * Reads typed values from a configuration tree by dotted key path, recording a {@link ConfigProblem}
@@ -117,6 +118,21 @@ final class ValueReader {
         if (ConfigPrinter.isSecret(List.of(path.split("\\.")))) {
             return ConfigPrinter.MASK;
         }
-        return value.isValueNode() ? value.asText() : value.toString();
+        return flowYaml(value);
+    }
+
+    /** Renders a value in YAML flow style, such as {@code [a, b]} or {@code {a: b}}, close to how it was written. */
+    private static String flowYaml(JsonNode value) {
+        if (value.isArray()) {
+            StringJoiner items = new StringJoiner(", ", "[", "]");
+            value.forEach(item -> items.add(flowYaml(item)));
+            return items.toString();
+        }
+        if (value.isObject()) {
+            StringJoiner entries = new StringJoiner(", ", "{", "}");
+            value.properties().forEach(entry -> entries.add(entry.getKey() + ": " + flowYaml(entry.getValue())));
+            return entries.toString();
+        }
+        return value.asText();
     }
 }
