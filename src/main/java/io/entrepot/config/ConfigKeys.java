@@ -60,9 +60,9 @@ final class ConfigKeys {
 
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
     private static final Map<String, String> UNSAFE_KEYS = Map.of(
-            "auth", "is not supported yet, so Entrepot would serve without authentication."
+            "auth", "authentication is not supported yet, so Entrepot would serve without it."
                     + " Remove the auth section to run without authentication",
-            "http.tls", "is not supported yet, so Entrepot would serve plain HTTP."
+            "http.tls", "TLS is not supported yet, so Entrepot would serve plain HTTP."
                     + " Remove http.tls and terminate TLS in a reverse proxy in front of Entrepot");
 
     private ConfigKeys() {}

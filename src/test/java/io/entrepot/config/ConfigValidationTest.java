@@ -107,7 +107,7 @@ class ConfigValidationTest {
 
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.htpasswd");
         assertThat(error.getMessage()).contains(
-                "auth.htpasswd: is not supported yet, so Entrepot would serve without authentication."
+                "auth.htpasswd: authentication is not supported yet, so Entrepot would serve without it."
                         + " Remove the auth section to run without authentication");
     }
 
@@ -146,7 +146,7 @@ class ConfigValidationTest {
         ConfigException error = loadExpectingFailure(yaml, Map.of());
 
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("http.tls");
-        assertThat(error.getMessage()).contains("http.tls: is not supported yet, so Entrepot would serve plain HTTP");
+        assertThat(error.getMessage()).contains("http.tls: TLS is not supported yet, so Entrepot would serve plain HTTP");
     }
 
     @Test
