@@ -103,7 +103,7 @@ final class ConfigKeys {
         }
     }
 
-    /** Reports each authentication scheme (htpasswd, token, silly, none) as its own problem. */
+    /** Reports each authentication scheme (htpasswd, token, silly) as its own problem. */
     private static void checkAuth(JsonNode auth, List<ConfigProblem> problems) {
         if (!auth.isObject() || auth.isEmpty()) {
             problems.add(new ConfigProblem("auth", UNSAFE_KEYS.get("auth"), null));
@@ -124,7 +124,7 @@ final class ConfigKeys {
         }
     }
 
-    /** Checks the parameters of a supported driver; an unsupported driver is reported by {@link ConfigMapper}. */
+    /** Checks the parameters of a supported driver. {@link ConfigMapper} reports an unsupported one. */
     private static void checkDriver(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
         String driver = path.substring("storage.".length());
         if (SUPPORTED_DRIVERS.contains(driver) && value.isObject()) {

@@ -18,7 +18,7 @@ class ConfigPrinterTest {
     Path directory;
 
     @Test
-    void toYaml_loadedConfig_masksSecretsAndShowsDefaults() throws Exception {
+    void toYaml_loadedConfig_secretsMasked() throws Exception {
         String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("http:\n", "http:\n  secret: http-secret-value\n") + """
                 redis:
                   addr: localhost:6379
@@ -40,6 +40,7 @@ class ConfigPrinterTest {
         assertThat(reread.at("/redis/password").asText()).isEqualTo("*****");
         assertThat(reread.at("/proxy/password").asText()).isEqualTo("*****");
         assertThat(reread.at("/proxy/username").asText()).isEqualTo("mirror");
+        assertThat(reread.at("/version").isTextual()).isTrue();
         assertThat(reread.at("/http/addr").asText()).isEqualTo(":5001");
         assertThat(reread.at("/storage/filesystem/maxthreads").asInt()).isEqualTo(100);
         assertThat(reread.at("/storage/maintenance/uploadpurging/age").asText()).isEqualTo("168h");
@@ -50,7 +51,7 @@ class ConfigPrinterTest {
     }
 
     @Test
-    void toYaml_effectiveTree_loadsBackToSameConfig() throws Exception {
+    void toYaml_defaults_reloadUnchanged() throws Exception {
         LoadedConfig loaded = ConfigLoader.defaults(Path.of("/data/registry"));
         Path file = directory.resolve("printed.yml");
         Files.writeString(file, ConfigPrinter.toYaml(loaded));

@@ -60,7 +60,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_quotedNumberAsDuration_rejectedForMissingUnit() throws IOException {
+    void load_quotedNumberDuration_missingUnit() throws IOException {
         ConfigException error = loadExpectingFailure(
                 ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("http:\n", "http:\n  draintimeout: \"10\"\n"), Map.of());
 
@@ -69,7 +69,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_severalInvalidValues_reportsAllOnePerLine() throws IOException {
+    void load_severalInvalidValues_allReported() throws IOException {
         String yaml = """
                 version: 0.1
                 log:
