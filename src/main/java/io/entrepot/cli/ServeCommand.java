@@ -55,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped) {
         Thread.ofPlatform().name("entrepot-shutdown").start(() -> {
-            log.info("received SIG{}, draining requests in flight", signal);
+            log.info("received SIG{}, stopping", signal);
             try {
                 server.close();
                 log.info("stopped");
