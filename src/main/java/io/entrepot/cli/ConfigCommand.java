@@ -32,7 +32,7 @@ final class ConfigCommand {
             try {
                 loaded = ConfigLoader.load(configFile, System.getenv());
             } catch (ConfigException e) {
-                System.err.println("entrepot: invalid configuration: " + e.getMessage());
+                System.err.println("entrepot: " + e.getMessage());
                 return 2;
             }
             for (String warning : loaded.warnings()) {

@@ -7,6 +7,7 @@ import io.entrepot.http.RegistryServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
                     ? ConfigLoader.defaults(Path.of("data"), System.getenv())
                     : ConfigLoader.load(configFile, System.getenv());
         } catch (ConfigException e) {
-            System.err.println("entrepot: invalid configuration: " + e.getMessage());
+            System.err.println("entrepot: " + e.getMessage());
             return 2;
         }
         LoggingSetup.configure(loaded.config().log());
@@ -44,16 +45,23 @@ final class ServeCommand implements Callable<Integer> {
             log.warn(warning);
         }
 
-        RegistryServer server = RegistryServer.start(loaded.config());
+        RegistryServer server;
+        try {
+            server = RegistryServer.start(loaded.config());
+        } catch (Exception e) {
+            log.error("start-up failed: {}", e.getMessage(), e);
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> stop(server, log, signal.getName(), stopped));
-        Signal.handle(new Signal("INT"), signal -> stop(server, log, signal.getName(), stopped));
+        AtomicInteger exitStatus = new AtomicInteger();
+        Signal.handle(new Signal("TERM"), signal -> stop(server, log, signal.getName(), stopped, exitStatus));
+        Signal.handle(new Signal("INT"), signal -> stop(server, log, signal.getName(), stopped, exitStatus));
         server.join();
         stopped.await();
-        return 0;
+        return exitStatus.get();
     }
 
-    private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped) {
+    private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped, AtomicInteger exitStatus) {
         Thread.ofPlatform().name("entrepot-shutdown").start(() -> {
             log.info("received SIG{}, stopping", signal);
             try {
@@ -61,6 +69,7 @@ final class ServeCommand implements Callable<Integer> {
                 log.info("stopped");
             } catch (Exception e) {
                 log.error("shutdown failed", e);
+                exitStatus.set(1);
             } finally {
                 stopped.countDown();
             }

@@ -10,6 +10,7 @@ import io.entrepot.registry.UploadId;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -87,23 +88,22 @@ public final class ApiHandler extends Handler.Abstract {
         extraHeaders.forEach((name, values) -> values.forEach(value -> response.getHeaders().add(name, value)));
 
         String apiPath = path.substring(urls.prefix().length());
-        String repository = null;
         Throwable failure = null;
         try {
-            repository = dispatch(request, response, apiPath);
+            dispatch(request, response, apiPath);
             callback.succeeded();
         } catch (Throwable e) {
             failure = e;
             callback.failed(e);
         } finally {
-            logAccess(request, response, repository, start, failure);
+            logAccess(request, response, start, failure);
             MDC.clear();
         }
         return true;
     }
 
-    /** Runs the request and writes its response; returns the repository name for the access log. */
-    private String dispatch(Request request, Response response, String apiPath) throws IOException {
+    /** Runs the request and writes its response. */
+    private void dispatch(Request request, Response response, String apiPath) throws IOException {
         for (Route route : Route.values()) {
             Matcher matcher = route.pattern.matcher(apiPath);
             if (matcher.matches()) {
@@ -129,12 +129,11 @@ public final class ApiHandler extends Handler.Abstract {
                     ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
                             "internal error; see the registry log for request " + MDC.get("request.id")));
                 }
-                return repository;
+                return;
             }
         }
         Exchange exchange = new Exchange(request, response, null, urls);
         ErrorResponses.send(exchange, new RegistryException(ErrorCode.NOT_FOUND, "no API endpoint at " + request.getHttpURI().getPath()));
-        return null;
     }
 
     private void serve(Route route, Exchange exchange) throws IOException {
@@ -216,7 +215,8 @@ public final class ApiHandler extends Handler.Abstract {
         return RegistryException.unsupported("method " + exchange.method() + " is not allowed here; allowed: " + allowed);
     }
 
-    private static void logAccess(Request request, Response response, String repository, long start, Throwable failure) {
+    /** Writes the access line; the repository and request id come from the MDC. */
+    private static void logAccess(Request request, Response response, long start, Throwable failure) {
         long micros = (System.nanoTime() - start) / 1000;
         long bytes = Response.getContentBytesWritten(response);
         int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
@@ -229,9 +229,8 @@ public final class ApiHandler extends Handler.Abstract {
                 .addKeyValue("status", status)
                 .addKeyValue("bytes", bytes)
                 .addKeyValue("duration_ms", micros / 1000.0)
-                .addKeyValue("repository", repository == null ? "" : repository)
                 .addKeyValue("remote", Request.getRemoteAddr(request))
-                .addKeyValue("user_agent", String.valueOf(request.getHeaders().get(HttpHeader.USER_AGENT)))
+                .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))
                 .log("request");
     }
 }
