@@ -132,7 +132,10 @@ start_server() {
             tail -n 30 "$work/$name.log" >&2
             die "$name exited before responding to GET /v2/ (log above)"
         fi
-        ((SECONDS < deadline)) || die "$name did not respond to GET /v2/ within 60 s. Its log: $work/$name.log"
+        if ((SECONDS >= deadline)); then
+            tail -n 30 "$work/$name.log" >&2
+            die "$name did not respond to GET /v2/ within 60 s (log above)"
+        fi
         sleep 0.2
     done
 }
