@@ -37,10 +37,12 @@ public enum ErrorCode {
     TOOMANYREQUESTS(429, "too many requests"),
     /** A Range or Content-Range header is malformed or does not fit the content. */
     RANGE_INVALID(416, "invalid content range"),
-    /** The manifest is larger than the configured limit. */
-    MANIFEST_TOO_LARGE(413, "manifest too large"),
+    /** The manifest is larger than the configured limit; sent as SIZE_INVALID with status 413. */
+    MANIFEST_TOO_LARGE(413, "manifest too large", "SIZE_INVALID"),
     /** A query parameter such as {@code n} is malformed. */
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
+    /** No API endpoint matches the request path (Entrepot's code; the specification defines none). */
+    NOT_FOUND(404, "not found"),
     /** The registry failed in a way the client cannot fix. */
     UNKNOWN(500, "unknown error"),
     /** The registry is not able to serve the request at the moment. */
@@ -48,10 +50,21 @@ public enum ErrorCode {
 
     private final int httpStatus;
     private final String message;
+    private final String wireName;
 
     ErrorCode(int httpStatus, String message) {
+        this(httpStatus, message, null);
+    }
+
+    ErrorCode(int httpStatus, String message, String wireName) {
         this.httpStatus = httpStatus;
         this.message = message;
+        this.wireName = wireName;
+    }
+
+    /** Returns the code as written in the error envelope. */
+    public String wireName() {
+        return wireName == null ? name() : wireName;
     }
 
     /** Returns the HTTP status that responses carrying this code use. */

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -47,7 +48,8 @@ public final class FilesystemDriver implements StorageDriver {
     /** Distribution refuses fewer, because a registry blocks on many small reads per request. */
     public static final int MIN_MAX_THREADS = 25;
 
-    private static final String TEMP_PREFIX = ".entrepot-tmp-";
+    /** Name prefix of putContent's temporary files, which list and walk leave out. */
+    static final String TEMP_PREFIX = ".entrepot-tmp-";
 
     private final Path root;
     private final Semaphore permits;
@@ -86,9 +88,28 @@ public final class FilesystemDriver implements StorageDriver {
             return call.run();
         } catch (NoSuchFileException | NotDirectoryException e) {
             throw new PathNotFoundException(name(), path);
+        } catch (FileSystemException e) {
+            // Opening a path below a regular file fails with ENOTDIR, which Java reports as a plain
+            // FileSystemException. Writing below a regular file fails with FileAlreadyExistsException
+            // instead, which stays an I/O error because PathNotFoundException would mislead a writer.
+            if (!(e instanceof FileAlreadyExistsException) && hasRegularFileAncestor(path)) {
+                throw new PathNotFoundException(name(), path);
+            }
+            throw e;
         } finally {
             permits.release();
         }
+    }
+
+    private boolean hasRegularFileAncestor(String path) {
+        Path ancestor = resolve(path).getParent();
+        while (ancestor != null && !ancestor.equals(root)) {
+            if (Files.isRegularFile(ancestor)) {
+                return true;
+            }
+            ancestor = ancestor.getParent();
+        }
+        return false;
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Keeps every file in the heap, for tests and throw-away registries; everything is lost when the
- * process exits. Directories are not stored: a directory exists while some file lies below it.
+ * process exits. Directories are not stored: a directory other than the root exists while some
+ * file lies below it.
  */
 public final class InMemoryDriver implements StorageDriver {
 
@@ -172,7 +173,9 @@ public final class InMemoryDriver implements StorageDriver {
 
     @Override
     public List<String> list(String path) throws IOException {
-        if (files.containsKey(path) || !isDirectory(path)) {
+        // The root exists even in an empty store, as the root directory of the filesystem driver does.
+        boolean directory = path.equals("/") || isDirectory(path);
+        if (files.containsKey(path) || !directory) {
             throw new PathNotFoundException(name(), path);
         }
         String prefix = directoryPrefix(path);

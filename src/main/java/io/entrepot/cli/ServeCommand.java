@@ -1,0 +1,69 @@
+package io.entrepot.cli;
+
+import io.entrepot.config.ConfigException;
+import io.entrepot.config.ConfigLoader;
+import io.entrepot.config.LoadedConfig;
+import io.entrepot.http.RegistryServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/** {@code entrepot serve [CONFIG]}: runs the registry until SIGTERM or SIGINT. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve the registry API.",
+            "Without CONFIG: filesystem storage under ./data, listening on 127.0.0.1:5000.",
+            "Environment variables REGISTRY_<SECTION>_<KEY> override the configuration, as in registry:2."
+        })
+final class ServeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "configuration file in registry:2's config.yml format")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        LoadedConfig loaded;
+        try {
+            loaded = configFile == null
+                    ? ConfigLoader.withEnvironment(ConfigLoader.defaults(Path.of("data")), System.getenv())
+                    : ConfigLoader.load(configFile, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("entrepot: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        LoggingSetup.configure(loaded.config().log());
+        Logger log = LoggerFactory.getLogger(ServeCommand.class);
+        for (String warning : loaded.warnings()) {
+            log.warn(warning);
+        }
+
+        RegistryServer server = RegistryServer.start(loaded.config());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stop(server, log, signal.getName(), stopped));
+        Signal.handle(new Signal("INT"), signal -> stop(server, log, signal.getName(), stopped));
+        server.join();
+        stopped.await();
+        return 0;
+    }
+
+    private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped) {
+        Thread.ofPlatform().name("entrepot-shutdown").start(() -> {
+            log.info("received SIG{}, draining requests in flight", signal);
+            try {
+                server.close();
+                log.info("stopped");
+            } catch (Exception e) {
+                log.error("shutdown failed", e);
+            } finally {
+                stopped.countDown();
+            }
+        });
+    }
+}

@@ -1,0 +1,237 @@
+package io.entrepot.http;
+
+import io.entrepot.registry.Digest;
+import io.entrepot.registry.ErrorCode;
+import io.entrepot.registry.Reference;
+import io.entrepot.registry.Registry;
+import io.entrepot.registry.RegistryException;
+import io.entrepot.registry.RepositoryName;
+import io.entrepot.registry.UploadId;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Routes {@code /v2/} requests to the handler of their API area and turns what they throw into
+ * the specification's error responses. Runs each request on a virtual thread, so the handlers
+ * are plain blocking code. Also writes the access log: one line per request.
+ */
+public final class ApiHandler extends Handler.Abstract {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    private static final Logger accessLog = LoggerFactory.getLogger("io.entrepot.access");
+
+    /** The API routes; a repository name may contain slashes, so it is matched greedily. */
+    private enum Route {
+        BASE("v2/?"),
+        CATALOG("v2/_catalog"),
+        TAGS("v2/(.+)/tags/list"),
+        MANIFEST("v2/(.+)/manifests/([^/]+)"),
+        UPLOADS("v2/(.+)/blobs/uploads/?"),
+        UPLOAD("v2/(.+)/blobs/uploads/([^/]+)"),
+        BLOB("v2/(.+)/blobs/([^/]+)"),
+        REFERRERS("v2/(.+)/referrers/([^/]+)");
+
+        private final Pattern pattern;
+
+        Route(String pattern) {
+            this.pattern = Pattern.compile(pattern);
+        }
+    }
+
+    private final Urls urls;
+    private final Map<String, List<String>> extraHeaders;
+    private final AtomicBoolean readOnly;
+    private final BlobHandler blobs;
+    private final UploadHandler uploads;
+    private final ManifestHandler manifests;
+    private final ListingHandler listings;
+
+    /**
+     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     */
+    public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
+        this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls());
+        this.extraHeaders = options.headers();
+        this.readOnly = readOnly;
+        this.blobs = new BlobHandler(registry, options.deleteEnabled(), options.redirectEnabled());
+        this.uploads = new UploadHandler(registry);
+        this.manifests = new ManifestHandler(registry, options.deleteEnabled(), options.maxManifestSize());
+        this.listings = new ListingHandler(registry);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        if (path == null || !path.startsWith(urls.prefix())) {
+            return false;
+        }
+        long start = System.nanoTime();
+        String requestId = UUID.randomUUID().toString();
+        MDC.put("request.id", requestId);
+        response.getHeaders().put("X-Request-Id", requestId);
+        response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
+        extraHeaders.forEach((name, values) -> values.forEach(value -> response.getHeaders().add(name, value)));
+
+        String apiPath = path.substring(urls.prefix().length());
+        String repository = null;
+        Throwable failure = null;
+        try {
+            repository = dispatch(request, response, apiPath);
+            callback.succeeded();
+        } catch (Throwable e) {
+            failure = e;
+            callback.failed(e);
+        } finally {
+            logAccess(request, response, repository, start, failure);
+            MDC.clear();
+        }
+        return true;
+    }
+
+    /** Runs the request and writes its response; returns the repository name for the access log. */
+    private String dispatch(Request request, Response response, String apiPath) throws IOException {
+        for (Route route : Route.values()) {
+            Matcher matcher = route.pattern.matcher(apiPath);
+            if (matcher.matches()) {
+                Exchange exchange = new Exchange(request, response, matcher, urls);
+                String repository = route == Route.BASE || route == Route.CATALOG ? null : matcher.group(1);
+                try {
+                    if (repository != null) {
+                        MDC.put("repository", repository);
+                    }
+                    serve(route, exchange);
+                } catch (RegistryException e) {
+                    if (exchange.isCommitted()) {
+                        throw new IOException("failed after the response started: " + e.getMessage(), e);
+                    }
+                    ErrorResponses.send(exchange, e);
+                } catch (EofException e) {
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    if (exchange.isCommitted()) {
+                        throw e;
+                    }
+                    log.error("request failed: {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
+                    ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
+                            "internal error; see the registry log for request " + MDC.get("request.id")));
+                }
+                return repository;
+            }
+        }
+        Exchange exchange = new Exchange(request, response, null, urls);
+        ErrorResponses.send(exchange, new RegistryException(ErrorCode.NOT_FOUND, "no API endpoint at " + request.getHttpURI().getPath()));
+        return null;
+    }
+
+    private void serve(Route route, Exchange exchange) throws IOException {
+        String method = exchange.method();
+        boolean write = !method.equals("GET") && !method.equals("HEAD");
+        if (write && route != Route.BASE && route != Route.CATALOG && readOnly.get()) {
+            throw RegistryException.unsupported("the registry is in read-only mode; " + method + " is not allowed");
+        }
+        switch (route) {
+            case BASE -> {
+                allow(exchange, "GET", "HEAD");
+                exchange.send(200, "application/json", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            case CATALOG -> {
+                allow(exchange, "GET");
+                listings.listRepositories(exchange);
+            }
+            case TAGS -> {
+                allow(exchange, "GET");
+                listings.listTags(exchange, name(exchange));
+            }
+            case REFERRERS -> {
+                allow(exchange, "GET");
+                RepositoryName repository = name(exchange);
+                listings.listReferrers(exchange, repository, Digest.parse(exchange.pathGroup(2)));
+            }
+            case MANIFEST -> {
+                RepositoryName repository = name(exchange);
+                Reference reference = Reference.parse(exchange.pathGroup(2));
+                switch (method) {
+                    case "GET", "HEAD" -> manifests.getManifest(exchange, repository, reference);
+                    case "PUT" -> manifests.putManifest(exchange, repository, reference);
+                    case "DELETE" -> manifests.deleteManifest(exchange, repository, reference);
+                    default -> throw methodNotAllowed(exchange, "GET, HEAD, PUT, DELETE");
+                }
+            }
+            case BLOB -> {
+                RepositoryName repository = name(exchange);
+                Digest digest = Digest.parse(exchange.pathGroup(2));
+                switch (method) {
+                    case "GET", "HEAD" -> blobs.getBlob(exchange, repository, digest);
+                    case "DELETE" -> blobs.deleteBlob(exchange, repository, digest);
+                    default -> throw methodNotAllowed(exchange, "GET, HEAD, DELETE");
+                }
+            }
+            case UPLOADS -> {
+                allow(exchange, "POST");
+                uploads.startUpload(exchange, name(exchange));
+            }
+            case UPLOAD -> {
+                RepositoryName repository = name(exchange);
+                UploadId id = new UploadId(exchange.pathGroup(2));
+                switch (method) {
+                    case "GET" -> uploads.uploadStatus(exchange, repository, id);
+                    case "PATCH" -> uploads.patchUpload(exchange, repository, id);
+                    case "PUT" -> uploads.completeUpload(exchange, repository, id);
+                    case "DELETE" -> uploads.cancelUpload(exchange, repository, id);
+                    default -> throw methodNotAllowed(exchange, "GET, PATCH, PUT, DELETE");
+                }
+            }
+        }
+    }
+
+    private static RepositoryName name(Exchange exchange) {
+        return RepositoryName.parse(exchange.pathGroup(1));
+    }
+
+    private static void allow(Exchange exchange, String... methods) {
+        for (String method : methods) {
+            if (method.equals(exchange.method())) {
+                return;
+            }
+        }
+        throw methodNotAllowed(exchange, String.join(", ", methods));
+    }
+
+    private static RegistryException methodNotAllowed(Exchange exchange, String allowed) {
+        exchange.setHeader(HttpHeader.ALLOW, allowed);
+        return RegistryException.unsupported("method " + exchange.method() + " is not allowed here; allowed: " + allowed);
+    }
+
+    private static void logAccess(Request request, Response response, String repository, long start, Throwable failure) {
+        long micros = (System.nanoTime() - start) / 1000;
+        long bytes = Response.getContentBytesWritten(response);
+        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
+        if (failure != null) {
+            log.warn("response aborted: {} {}: {}", request.getMethod(), request.getHttpURI().getPath(), failure.toString());
+        }
+        accessLog.atInfo()
+                .addKeyValue("method", request.getMethod())
+                .addKeyValue("path", request.getHttpURI().getPathQuery())
+                .addKeyValue("status", status)
+                .addKeyValue("bytes", bytes)
+                .addKeyValue("duration_ms", micros / 1000.0)
+                .addKeyValue("repository", repository == null ? "" : repository)
+                .addKeyValue("remote", Request.getRemoteAddr(request))
+                .addKeyValue("user_agent", String.valueOf(request.getHeaders().get(HttpHeader.USER_AGENT)))
+                .log("{} {} {} {}B {}ms", request.getMethod(), request.getHttpURI().getPathQuery(), status, bytes, micros / 1000.0);
+    }
+}

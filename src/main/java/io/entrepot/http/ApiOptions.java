@@ -1,0 +1,20 @@
+package io.entrepot.http;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings the API handlers need, taken from the configuration.
+ *
+ * @param prefix path prefix, starting and ending with "/"
+ * @param host absolute base URL for Location headers, or null
+ * @param redirectEnabled whether blob GETs may redirect to the driver's URL
+ */
+public record ApiOptions(
+        String prefix,
+        String host,
+        boolean relativeUrls,
+        Map<String, List<String>> headers,
+        boolean deleteEnabled,
+        boolean redirectEnabled,
+        long maxManifestSize) {}

@@ -1,0 +1,67 @@
+package io.entrepot.registry;
+
+import io.entrepot.storage.PathNotFoundException;
+import io.entrepot.storage.StorageDriver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * The registry-wide, content-addressed store of blob and manifest bytes. Knows nothing of
+ * repositories: whether a repository may see a blob is decided by {@link RepositoryLinks}.
+ */
+public final class BlobStore {
+
+    private final StorageDriver driver;
+
+    public BlobStore(StorageDriver driver) {
+        this.driver = driver;
+    }
+
+    /** Returns the blob's descriptor, or empty when no blob with that digest is stored. */
+    public Optional<Descriptor> stat(Digest digest) throws IOException {
+        try {
+            var info = driver.stat(StorageLayout.blobData(digest));
+            if (info.directory()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Descriptor(Descriptor.OCTET_STREAM, digest, info.size()));
+        } catch (PathNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Opens the blob at {@code offset}.
+     *
+     * @throws RegistryException with BLOB_UNKNOWN when the blob is not stored
+     */
+    public InputStream open(Digest digest, long offset) throws IOException {
+        try {
+            return driver.reader(StorageLayout.blobData(digest), offset);
+        } catch (PathNotFoundException e) {
+            throw RegistryException.blobUnknown(digest);
+        }
+    }
+
+    /** Returns the whole content of a small blob, such as a manifest. */
+    public byte[] read(Digest digest) throws IOException {
+        try {
+            return driver.getContent(StorageLayout.blobData(digest));
+        } catch (PathNotFoundException e) {
+            throw RegistryException.blobUnknown(digest);
+        }
+    }
+
+    /** Stores {@code content} under {@code digest}, which the caller has verified, unless it is already there. */
+    public void write(Digest digest, byte[] content) throws IOException {
+        if (stat(digest).isEmpty()) {
+            driver.putContent(StorageLayout.blobData(digest), content);
+        }
+    }
+
+    /** Returns a URL the client may download the blob from directly, if the driver offers one. */
+    public Optional<String> redirectUrl(Digest digest, String method) throws IOException {
+        return driver.redirectUrl(StorageLayout.blobData(digest), method);
+    }
+}

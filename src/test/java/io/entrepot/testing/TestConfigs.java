@@ -1,0 +1,35 @@
+package io.entrepot.testing;
+
+import io.entrepot.config.HttpConfig;
+import io.entrepot.config.LogConfig;
+import io.entrepot.config.RegistryConfig;
+import io.entrepot.config.StorageConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Builds configurations for tests: loopback, an ephemeral port, the given storage. */
+public final class TestConfigs {
+
+    private TestConfigs() {}
+
+    public static StorageConfig.Driver filesystem(Path root) {
+        return new StorageConfig.Filesystem(root, 100);
+    }
+
+    public static RegistryConfig config(StorageConfig.Driver driver, boolean deleteEnabled) {
+        return withHttp(driver, deleteEnabled, http("/", null, false));
+    }
+
+    public static HttpConfig http(String prefix, String host, boolean relativeUrls) {
+        return new HttpConfig("127.0.0.1:0", HttpConfig.Net.TCP, prefix, host, relativeUrls,
+                Map.of("X-Content-Type-Options", List.of("nosniff")), Duration.ofSeconds(5), null,
+                HttpConfig.DEFAULT_MAX_MANIFEST_SIZE);
+    }
+
+    public static RegistryConfig withHttp(StorageConfig.Driver driver, boolean deleteEnabled, HttpConfig http) {
+        StorageConfig storage = new StorageConfig(driver, deleteEnabled, StorageConfig.UploadPurging.DEFAULT, false);
+        return new RegistryConfig("0.1", LogConfig.DEFAULT, storage, http);
+    }
+}
