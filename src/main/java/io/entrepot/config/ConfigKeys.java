@@ -1,0 +1,140 @@
+package io.entrepot.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The catalog of configuration keys: those Entrepot reads, those distribution (2.8 and 3.0) reads
+ * but Entrepot does not yet, and those whose absence would make the registry less safe.
+ *
+ * <p>{@link #check} walks the whole tree and reports every key that Entrepot does not read, so
+ * that nothing in an operator's file is ignored silently. Values are checked later by
+ * {@link ConfigMapper}. A key whose value is null (written as {@code key:} with nothing after it)
+ * counts as absent, as it does in distribution.
+ */
+final class ConfigKeys {
+
+    /** Keys under {@code storage} that are options rather than the name of a storage driver. */
+    static final Set<String> STORAGE_SECTIONS = Set.of("delete", "redirect", "cache", "maintenance", "tag");
+
+    /** Storage drivers Entrepot implements. */
+    static final Set<String> SUPPORTED_DRIVERS = Set.of("filesystem", "inmemory");
+
+    /** Storage drivers distribution 2.8 or 3.0 ships and Entrepot does not implement yet. */
+    static final Set<String> UNSUPPORTED_DRIVERS = Set.of("s3", "s3-aws", "azure", "gcs", "swift", "oss");
+
+    /** Keys Entrepot reads. Maps whose children are free-form (header names, log fields) are listed in {@link #FREE_FORM}. */
+    private static final Set<String> SUPPORTED = Set.of(
+            "version",
+            "loglevel",
+            "log", "log.level", "log.formatter", "log.fields",
+            "storage",
+            "storage.filesystem", "storage.filesystem.rootdirectory", "storage.filesystem.maxthreads",
+            "storage.inmemory",
+            "storage.delete", "storage.delete.enabled",
+            "storage.maintenance",
+            "storage.maintenance.uploadpurging",
+            "storage.maintenance.uploadpurging.enabled",
+            "storage.maintenance.uploadpurging.age",
+            "storage.maintenance.uploadpurging.interval",
+            "storage.maintenance.uploadpurging.dryrun",
+            "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
+            "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
+            "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
+            "http.maxmanifestsize");
+
+    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers");
+
+    /** Distribution keys that are ignored with a warning naming the key itself. */
+    private static final Set<String> UNSUPPORTED_KEYS = Set.of(
+            "log.accesslog", "log.hooks", "log.reportcaller",
+            "storage.cache", "storage.redirect", "storage.tag",
+            "http.secret", "http.http2", "http.h2c", "http.debug.prometheus");
+
+    /** Distribution sections that are ignored with one warning per child, such as {@code notifications.endpoints}. */
+    private static final Set<String> UNSUPPORTED_SECTIONS = Set.of(
+            "notifications", "redis", "health", "proxy", "middleware", "reporting",
+            "validation", "compatibility", "catalog");
+
+    /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
+    private static final Map<String, String> UNSAFE_KEYS = Map.of(
+            "auth", "authentication is not supported yet, so Entrepot would serve without it."
+                    + " Remove the auth section to run without authentication",
+            "http.tls", "TLS is not supported yet, so Entrepot would serve plain HTTP."
+                    + " Remove http.tls and terminate TLS in a reverse proxy in front of Entrepot");
+
+    private ConfigKeys() {}
+
+    /** Adds a warning for each key Entrepot ignores and a problem for each key it must not ignore. */
+    static void check(JsonNode root, List<ConfigProblem> problems, List<String> warnings) {
+        checkChildren(root, "", problems, warnings);
+    }
+
+    private static void checkChildren(JsonNode node, String parentPath, List<ConfigProblem> problems, List<String> warnings) {
+        for (Map.Entry<String, JsonNode> property : node.properties()) {
+            JsonNode value = property.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            String path = parentPath.isEmpty() ? property.getKey() : parentPath + "." + property.getKey();
+            checkKey(path, value, problems, warnings);
+        }
+    }
+
+    private static void checkKey(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
+        if (path.equals("auth")) {
+            checkAuth(value, problems);
+        } else if (UNSAFE_KEYS.containsKey(path)) {
+            problems.add(new ConfigProblem(path, UNSAFE_KEYS.get(path), null));
+        } else if (UNSUPPORTED_SECTIONS.contains(path)) {
+            warnUnsupportedSection(path, value, warnings);
+        } else if (UNSUPPORTED_KEYS.contains(path)) {
+            warnings.add("unsupported configuration key ignored: " + path);
+        } else if (isDriver(path)) {
+            checkDriver(path, value, problems, warnings);
+        } else if (SUPPORTED.contains(path)) {
+            if (value.isObject() && !FREE_FORM.contains(path)) {
+                checkChildren(value, path, problems, warnings);
+            }
+        } else {
+            warnings.add("unknown configuration key: " + path);
+        }
+    }
+
+    /** Reports each authentication scheme (htpasswd, token, silly) as its own problem. */
+    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems) {
+        if (!auth.isObject() || auth.isEmpty()) {
+            problems.add(new ConfigProblem("auth", UNSAFE_KEYS.get("auth"), null));
+            return;
+        }
+        for (Map.Entry<String, JsonNode> scheme : auth.properties()) {
+            problems.add(new ConfigProblem("auth." + scheme.getKey(), UNSAFE_KEYS.get("auth"), null));
+        }
+    }
+
+    private static void warnUnsupportedSection(String path, JsonNode value, List<String> warnings) {
+        if (!value.isObject() || value.isEmpty()) {
+            warnings.add("unsupported configuration key ignored: " + path);
+            return;
+        }
+        for (Map.Entry<String, JsonNode> child : value.properties()) {
+            warnings.add("unsupported configuration key ignored: " + path + "." + child.getKey());
+        }
+    }
+
+    /** Checks the parameters of a supported driver. {@link ConfigMapper} reports an unsupported one. */
+    private static void checkDriver(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
+        String driver = path.substring("storage.".length());
+        if (SUPPORTED_DRIVERS.contains(driver) && value.isObject()) {
+            checkChildren(value, path, problems, warnings);
+        }
+    }
+
+    static boolean isDriver(String path) {
+        return path.startsWith("storage.")
+                && path.indexOf('.', "storage.".length()) < 0
+                && !STORAGE_SECTIONS.contains(path.substring("storage.".length()));
+    }
+}

@@ -1,0 +1,102 @@
+package io.entrepot.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads distribution's {@code config.yml} format into a validated {@link RegistryConfig}.
+ *
+ * <p>Loading runs in four steps: parse the YAML into a tree, apply the {@code REGISTRY_*}
+ * environment overrides, check every key against the catalog in {@link ConfigKeys}, and map the
+ * values with distribution's defaults. All problems from the last two steps are collected and
+ * reported in one {@link ConfigException}.
+ */
+public final class ConfigLoader {
+
+    /** Address of {@link #defaults}: loopback only, because the default has no authentication. */
+    public static final String DEFAULT_LOCAL_ADDR = "127.0.0.1:5000";
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads and validates {@code file} with the {@code REGISTRY_*} overrides from {@code environment}.
+     *
+     * @param environment variables such as {@link System#getenv()}; names without the
+     *     {@code REGISTRY_} prefix are ignored
+     * @throws ConfigException if the file cannot be read or parsed, or lists every invalid value
+     *     and every key that must not be ignored
+     */
+    public static LoadedConfig load(Path file, Map<String, String> environment) throws ConfigException {
+        ObjectNode tree = readTree(file);
+        expandStorageDriverName(tree);
+        List<String> warnings = new ArrayList<>();
+        EnvironmentOverrides.apply(tree, environment, warnings);
+        return validate(tree, warnings, file.toString());
+    }
+
+    /**
+     * Returns the configuration used when no file is given: filesystem storage under
+     * {@code rootDirectory}, listening on {@value #DEFAULT_LOCAL_ADDR}, and the
+     * {@code X-Content-Type-Options: nosniff} header that distribution's sample config.yml sets.
+     */
+    public static LoadedConfig defaults(Path rootDirectory) {
+        ObjectNode tree = JsonNodeFactory.instance.objectNode();
+        tree.put("version", ConfigMapper.SUPPORTED_VERSION);
+        tree.putObject("storage").putObject("filesystem").put("rootdirectory", rootDirectory.toString());
+        ObjectNode http = tree.putObject("http");
+        http.put("addr", DEFAULT_LOCAL_ADDR);
+        http.putObject("headers").putArray("X-Content-Type-Options").add("nosniff");
+        try {
+            return validate(tree, new ArrayList<>(), "built-in defaults");
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the built-in default configuration is invalid", e);
+        }
+    }
+
+    private static LoadedConfig validate(ObjectNode tree, List<String> warnings, String source) throws ConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        ConfigKeys.check(tree, problems, warnings);
+        RegistryConfig config = new ConfigMapper(tree, problems, warnings).map();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return new LoadedConfig(config, warnings, EffectiveTree.of(tree, config));
+    }
+
+    /** Rewrites {@code storage: inmemory}, which distribution reads as a driver without parameters, to {@code storage: {inmemory: {}}}. */
+    private static void expandStorageDriverName(ObjectNode tree) {
+        JsonNode storage = tree.get("storage");
+        if (storage != null && storage.isTextual()) {
+            tree.putObject("storage").putObject(storage.textValue());
+        }
+    }
+
+    private static ObjectNode readTree(Path file) throws ConfigException {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(Files.readString(file));
+        } catch (JacksonException e) {
+            throw new ConfigException("invalid YAML in configuration file " + file + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException("failed to read configuration file " + file + ": " + e, e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        if (!(tree instanceof ObjectNode object)) {
+            throw new ConfigException("configuration file " + file + " must contain a YAML mapping, found " + tree.getNodeType());
+        }
+        return object;
+    }
+}

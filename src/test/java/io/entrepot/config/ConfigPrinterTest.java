@@ -1,0 +1,110 @@
+package io.entrepot.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigPrinterTest {
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void toYaml_loadedConfig_secretsMasked() throws Exception {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("http:\n", "http:\n  secret: http-secret-value\n") + """
+                redis:
+                  addr: localhost:6379
+                  password: redis-password-value
+                proxy:
+                  remoteurl: https://registry-1.docker.io
+                  username: mirror
+                  password: proxy-password-value
+                """;
+        Path file = directory.resolve("config.yml");
+        Files.writeString(file, yaml);
+
+        LoadedConfig loaded = ConfigLoader.load(file, Map.of("REGISTRY_HTTP_ADDR", ":5001"));
+        String printed = ConfigPrinter.toYaml(loaded);
+        JsonNode reread = YAML.readTree(printed);
+
+        assertThat(printed).doesNotContain("http-secret-value", "redis-password-value", "proxy-password-value");
+        assertThat(reread.at("/http/secret").asText()).isEqualTo("*****");
+        assertThat(reread.at("/redis/password").asText()).isEqualTo("*****");
+        assertThat(reread.at("/proxy/password").asText()).isEqualTo("*****");
+        assertThat(reread.at("/proxy/username").asText()).isEqualTo("mirror");
+        assertThat(reread.at("/version").isTextual()).isTrue();
+        assertThat(reread.at("/http/addr").asText()).isEqualTo(":5001");
+        assertThat(reread.at("/storage/filesystem/maxthreads").asInt()).isEqualTo(100);
+        assertThat(reread.at("/storage/maintenance/uploadpurging/age").asText()).isEqualTo("168h");
+        assertThat(reread.at("/storage/maintenance/uploadpurging/interval").asText()).isEqualTo("24h");
+        assertThat(reread.at("/http/maxmanifestsize").asLong()).isEqualTo(HttpConfig.DEFAULT_MAX_MANIFEST_SIZE);
+        assertThat(reread.at("/health/storagedriver/threshold").asInt()).isEqualTo(3);
+        assertThat(loaded.effectiveTree().at("/http/secret").asText()).isEqualTo("http-secret-value");
+    }
+
+    @Test
+    void toYaml_defaults_reloadUnchanged() throws Exception {
+        LoadedConfig loaded = ConfigLoader.defaults(Path.of("/data/registry"));
+        Path file = directory.resolve("printed.yml");
+        Files.writeString(file, ConfigPrinter.toYaml(loaded));
+
+        LoadedConfig reloaded = ConfigLoader.load(file, Map.of());
+
+        assertThat(reloaded.config()).isEqualTo(loaded.config());
+        assertThat(reloaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void toYaml_driverAndTlsCredentials_masked() throws Exception {
+        JsonNode tree = YAML.readTree("""
+                storage:
+                  s3:
+                    accesskey: AKIAEXAMPLE
+                    secretkey: s3-secret
+                    region: us-east-1
+                  azure:
+                    accountname: store
+                    accountkey: azure-key
+                http:
+                  tls:
+                    certificate: /certs/domain.crt
+                    key: /certs/domain.key
+                  debug:
+                    key: not-under-tls
+                middleware:
+                  storage:
+                    - name: cloudfront
+                      options:
+                        privatekey: /keys/cloudfront.pem
+                """);
+
+        JsonNode printed = YAML.readTree(ConfigPrinter.toYaml(tree));
+
+        assertThat(printed.at("/storage/s3/accesskey").asText()).isEqualTo("*****");
+        assertThat(printed.at("/storage/s3/secretkey").asText()).isEqualTo("*****");
+        assertThat(printed.at("/storage/s3/region").asText()).isEqualTo("us-east-1");
+        assertThat(printed.at("/storage/azure/accountkey").asText()).isEqualTo("*****");
+        assertThat(printed.at("/http/tls/key").asText()).isEqualTo("*****");
+        assertThat(printed.at("/http/tls/certificate").asText()).isEqualTo("/certs/domain.crt");
+        assertThat(printed.at("/http/debug/key").asText()).isEqualTo("not-under-tls");
+        assertThat(printed.at("/middleware/storage/0/options/privatekey").asText()).isEqualTo("*****");
+        assertThat(tree.at("/storage/s3/secretkey").asText()).isEqualTo("s3-secret");
+    }
+
+    @Test
+    void toYaml_emptySecret_leftEmpty() throws Exception {
+        JsonNode tree = YAML.readTree("http:\n  secret:\n");
+
+        JsonNode printed = YAML.readTree(ConfigPrinter.toYaml(tree));
+
+        assertThat(printed.at("/http/secret").isNull()).isTrue();
+    }
+}

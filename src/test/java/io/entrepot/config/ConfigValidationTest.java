@@ -1,0 +1,241 @@
+package io.entrepot.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigValidationTest {
+
+    @TempDir
+    Path directory;
+
+    /** Each row sets one environment variable on a valid file; the value is invalid for its key. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "REGISTRY_VERSION                                    | 0.2      | version                                   | unsupported version",
+        "REGISTRY_LOG_LEVEL                                  | verbose  | log.level                                 | must be one of error, warn, info, debug",
+        "REGISTRY_LOGLEVEL                                   | loud     | loglevel                                  | must be one of error, warn, info, debug",
+        "REGISTRY_LOG_FORMATTER                              | xml      | log.formatter                             | must be one of text, json, logstash",
+        "REGISTRY_LOG_FIELDS                                 | [a, b]   | log.fields                                | must be a map",
+        "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY           | ''       | storage.filesystem.rootdirectory          | must not be empty",
+        "REGISTRY_STORAGE_FILESYSTEM_MAXTHREADS              | many     | storage.filesystem.maxthreads             | must be an integer",
+        "REGISTRY_STORAGE_FILESYSTEM_MAXTHREADS              | 1.5      | storage.filesystem.maxthreads             | must be an integer",
+        "REGISTRY_STORAGE_DELETE_ENABLED                     | enable     | storage.delete.enabled                    | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_ENABLED  | 1        | storage.maintenance.uploadpurging.enabled | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_AGE      | 1x       | storage.maintenance.uploadpurging.age     | invalid duration, unknown unit",
+        "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_AGE      | 0s       | storage.maintenance.uploadpurging.age     | must be greater than zero",
+        "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_INTERVAL | -5s      | storage.maintenance.uploadpurging.interval | invalid duration, must not be negative",
+        "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_DRYRUN   | maybe    | storage.maintenance.uploadpurging.dryrun  | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED       | 1        | storage.maintenance.readonly.enabled      | must be true or false",
+        "REGISTRY_HTTP_ADDR                                  | '[1, 2]' | http.addr                                 | must be a string",
+        "REGISTRY_HTTP_NET                                   | udp      | http.net                                  | must be tcp or unix",
+        "REGISTRY_HTTP_PREFIX                                | a//b     | http.prefix                               | empty path segment",
+        "REGISTRY_HTTP_HOST                                  | registry.example.com | http.host                     | must be an absolute http or https URL",
+        "REGISTRY_HTTP_HOST                                  | ftp://example.com    | http.host                     | must be an absolute http or https URL",
+        "REGISTRY_HTTP_RELATIVEURLS                          | sometimes | http.relativeurls                        | must be true or false",
+        "REGISTRY_HTTP_HEADERS_X-FRAME-OPTIONS               | '{a: b}' | http.headers.x-frame-options              | must be a list of strings",
+        "REGISTRY_HTTP_DRAINTIMEOUT                          | -10      | http.draintimeout                         | invalid duration, must not be negative",
+        "REGISTRY_HTTP_DRAINTIMEOUT                          | 10.5     | http.draintimeout                         | invalid duration, expected a number and a unit",
+        "REGISTRY_HTTP_DRAINTIMEOUT                          | h        | http.draintimeout                         | invalid duration, expected a number",
+        "REGISTRY_HTTP_MAXMANIFESTSIZE                       | 4MiB     | http.maxmanifestsize                      | must be an integer",
+        "REGISTRY_HTTP_MAXMANIFESTSIZE                       | 0        | http.maxmanifestsize                      | must be a positive number of bytes",
+    })
+    void load_invalidValue_problemNamesKeyAndValue(String variable, String value, String key, String message) throws IOException {
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG, Map.of(variable, value));
+
+        assertThat(error.problems()).hasSize(1);
+        ConfigProblem problem = error.problems().get(0);
+        assertThat(problem.key()).isEqualTo(key);
+        assertThat(problem.message()).contains(message);
+        assertThat(problem.value()).isEqualTo(value);
+        assertThat(error.getMessage()).contains(key + ": ").contains("(value \"" + value + "\")");
+    }
+
+    @Test
+    void load_quotedNumberDuration_missingUnit() throws IOException {
+        ConfigException error = loadExpectingFailure(
+                ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("http:\n", "http:\n  draintimeout: \"10\"\n"), Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString)
+                .containsExactly("http.draintimeout: invalid duration, missing unit after 10, such as 10s or 10m (value \"10\")");
+    }
+
+    @Test
+    void load_severalInvalidValues_allReported() throws IOException {
+        String yaml = """
+                version: 0.1
+                log:
+                  level: loud
+                storage:
+                  filesystem:
+                    maxthreads: lots
+                http:
+                  net: udp
+                  draintimeout: 1x
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly(
+                "log.level", "storage.filesystem.maxthreads", "http.net", "http.draintimeout");
+        assertThat(error.getMessage().lines()).containsExactly(
+                "invalid configuration in " + directory.resolve("config.yml") + " (4 problems):",
+                "log.level: must be one of error, warn, info, debug (value \"loud\")",
+                "storage.filesystem.maxthreads: must be an integer (value \"lots\")",
+                "http.net: must be tcp or unix (value \"udp\")",
+                "http.draintimeout: invalid duration, unknown unit \"x\", expected ns, us, ms, s, m or h (value \"1x\")");
+    }
+
+    @Test
+    void load_authHtpasswd_stopsStartup() throws IOException {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + """
+                auth:
+                  htpasswd:
+                    realm: basic-realm
+                    path: /etc/docker/registry
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.htpasswd");
+        assertThat(error.getMessage()).contains(
+                "auth.htpasswd: authentication is not supported yet, so Entrepot would serve without it."
+                        + " Remove the auth section to run without authentication");
+    }
+
+    @Test
+    void load_everyAuthScheme_reportedSeparately() throws IOException {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + """
+                auth:
+                  token:
+                    realm: https://auth.example.com/token
+                  silly:
+                    realm: silly-realm
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.token", "auth.silly");
+    }
+
+    @Test
+    void load_authFromEnvironment_stopsStartup() throws IOException {
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG,
+                Map.of("REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd"));
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.htpasswd");
+    }
+
+    @Test
+    void load_httpTls_stopsStartup() throws IOException {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("http:\n", """
+                http:
+                  tls:
+                    certificate: /certs/domain.crt
+                    key: /certs/domain.key
+                """);
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("http.tls");
+        assertThat(error.getMessage()).contains("http.tls: TLS is not supported yet, so Entrepot would serve plain HTTP");
+    }
+
+    @Test
+    void load_emptyAuthSection_treatedAsAbsent() throws Exception {
+        LoadedConfig loaded = load(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + "auth:\n", Map.of());
+
+        assertThat(loaded.config().storage().driver()).isInstanceOf(StorageConfig.Filesystem.class);
+    }
+
+    @Test
+    void load_twoDrivers_rejected() throws IOException {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("storage:\n", "storage:\n  inmemory:\n");
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.getMessage()).contains(
+                "storage: exactly one storage driver must be configured, found 2: inmemory, filesystem");
+    }
+
+    @Test
+    void load_noDriver_rejected() throws IOException {
+        ConfigException error = loadExpectingFailure("version: 0.1\nstorage:\n  delete:\n    enabled: true\n", Map.of());
+
+        assertThat(error.getMessage()).contains("storage: exactly one storage driver must be configured, found none");
+    }
+
+    @Test
+    void load_s3OnlyDriver_rejected() throws IOException {
+        String yaml = """
+                version: 0.1
+                storage:
+                  s3:
+                    region: us-east-1
+                    bucket: images
+                    secretkey: do-not-print
+                  cache:
+                    blobdescriptor: redis
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString)
+                .containsExactly("storage.s3: storage driver s3 is not supported yet, use filesystem or inmemory");
+        assertThat(error.getMessage()).doesNotContain("do-not-print");
+    }
+
+    @Test
+    void load_unknownDriver_rejected() throws IOException {
+        ConfigException error = loadExpectingFailure("version: 0.1\nstorage:\n  floppy: {}\n", Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString)
+                .containsExactly("storage.floppy: unknown storage driver floppy, use filesystem or inmemory");
+    }
+
+    @Test
+    void load_headerValueWithLineBreak_rejected() throws IOException {
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG,
+                Map.of("REGISTRY_HTTP_HEADERS_X-CONTENT-TYPE-OPTIONS", "\"nosniff\\r\\nSet-Cookie: a=b\""));
+
+        assertThat(error.problems()).extracting(ConfigProblem::message).containsExactly("must not contain a line break");
+    }
+
+    @Test
+    void load_invalidHeaderName_rejected() throws IOException {
+        ConfigException error = loadExpectingFailure(MINIMAL_WITH_HEADER, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString)
+                .containsExactly("http.headers.Bad Header: invalid header name");
+    }
+
+    private static final String MINIMAL_WITH_HEADER = """
+            version: 0.1
+            storage: inmemory
+            http:
+              headers:
+                "Bad Header": [x]
+            """;
+
+    LoadedConfig load(String yaml, Map<String, String> environment) throws IOException, ConfigException {
+        Path file = directory.resolve("config.yml");
+        Files.writeString(file, yaml);
+        return ConfigLoader.load(file, environment);
+    }
+
+    ConfigException loadExpectingFailure(String yaml, Map<String, String> environment) throws IOException {
+        Path file = directory.resolve("config.yml");
+        Files.writeString(file, yaml);
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, environment));
+        assertThat(error).as("ConfigException").isNotNull();
+        return error;
+    }
+}
