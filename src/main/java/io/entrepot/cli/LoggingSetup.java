@@ -36,7 +36,7 @@ final class LoggingSetup {
             encoder.setContext(context);
             StringBuilder fields = new StringBuilder();
             config.fields().forEach((key, value) -> fields.append(' ').append(key).append('=').append(value.replace("%", "\\%")));
-            encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg %kvp request.id=%X{request.id}" + fields + "%n%ex");
+            encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg %kvp %mdc" + fields + "%n%ex");
             encoder.start();
             appender.setEncoder(encoder);
         }

@@ -32,7 +32,7 @@ final class ServeCommand implements Callable<Integer> {
         LoadedConfig loaded;
         try {
             loaded = configFile == null
-                    ? ConfigLoader.withEnvironment(ConfigLoader.defaults(Path.of("data")), System.getenv())
+                    ? ConfigLoader.defaults(Path.of("data"), System.getenv())
                     : ConfigLoader.load(configFile, System.getenv());
         } catch (ConfigException e) {
             System.err.println("entrepot: invalid configuration: " + e.getMessage());

@@ -51,17 +51,34 @@ public final class ConfigLoader {
      * {@code X-Content-Type-Options: nosniff} header that distribution's sample config.yml sets.
      */
     public static LoadedConfig defaults(Path rootDirectory) {
+        try {
+            return validate(defaultTree(rootDirectory), new ArrayList<>(), "built-in defaults");
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the built-in default configuration is invalid", e);
+        }
+    }
+
+    /**
+     * Returns {@link #defaults} with the {@code REGISTRY_*} overrides from {@code environment}
+     * applied, for {@code entrepot serve} without a file.
+     *
+     * @throws ConfigException if an override sets an invalid value
+     */
+    public static LoadedConfig defaults(Path rootDirectory, Map<String, String> environment) throws ConfigException {
+        ObjectNode tree = defaultTree(rootDirectory);
+        List<String> warnings = new ArrayList<>();
+        EnvironmentOverrides.apply(tree, environment, warnings);
+        return validate(tree, warnings, "built-in defaults with environment overrides");
+    }
+
+    private static ObjectNode defaultTree(Path rootDirectory) {
         ObjectNode tree = JsonNodeFactory.instance.objectNode();
         tree.put("version", ConfigMapper.SUPPORTED_VERSION);
         tree.putObject("storage").putObject("filesystem").put("rootdirectory", rootDirectory.toString());
         ObjectNode http = tree.putObject("http");
         http.put("addr", DEFAULT_LOCAL_ADDR);
         http.putObject("headers").putArray("X-Content-Type-Options").add("nosniff");
-        try {
-            return validate(tree, new ArrayList<>(), "built-in defaults");
-        } catch (ConfigException e) {
-            throw new IllegalStateException("the built-in default configuration is invalid", e);
-        }
+        return tree;
     }
 
     private static LoadedConfig validate(ObjectNode tree, List<String> warnings, String source) throws ConfigException {

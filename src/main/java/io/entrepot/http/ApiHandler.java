@@ -232,6 +232,6 @@ public final class ApiHandler extends Handler.Abstract {
                 .addKeyValue("repository", repository == null ? "" : repository)
                 .addKeyValue("remote", Request.getRemoteAddr(request))
                 .addKeyValue("user_agent", String.valueOf(request.getHeaders().get(HttpHeader.USER_AGENT)))
-                .log("{} {} {} {}B {}ms", request.getMethod(), request.getHttpURI().getPathQuery(), status, bytes, micros / 1000.0);
+                .log("request");
     }
 }

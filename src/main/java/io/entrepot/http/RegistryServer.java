@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -120,6 +121,9 @@ public final class RegistryServer implements AutoCloseable {
         HttpConfiguration httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(true);
+        // Accept every path form and let the router reject what is not a valid repository name
+        // with NAME_INVALID in the specification's envelope, rather than Jetty's bare 400 page.
+        httpConfiguration.setUriCompliance(UriCompliance.UNSAFE);
         HttpConnectionFactory factory = new HttpConnectionFactory(httpConfiguration);
         if (net == HttpConfig.Net.UNIX) {
             UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factory);

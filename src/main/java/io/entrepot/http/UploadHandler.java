@@ -75,6 +75,7 @@ final class UploadHandler {
 
     // PUT /v2/<name>/blobs/uploads/<id>?digest=<digest>   [final chunk]
     void completeUpload(Exchange exchange, RepositoryName repository, UploadId id) throws IOException {
+        long size = registry.uploads().status(repository, id).size();
         String digestParameter = exchange.query("digest");
         if (digestParameter == null) {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "the digest query parameter is required to complete an upload");
@@ -82,7 +83,6 @@ final class UploadHandler {
         Digest digest = Digest.parse(digestParameter);
         String contentRange = exchange.header(HttpHeader.CONTENT_RANGE);
         if (contentRange != null) {
-            long size = registry.uploads().status(repository, id).size();
             ByteRange range = ByteRange.parseContentRange(contentRange);
             if (range.first() != size) {
                 throw new RegistryException(ErrorCode.RANGE_INVALID,

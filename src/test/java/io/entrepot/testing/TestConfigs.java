@@ -24,7 +24,7 @@ public final class TestConfigs {
 
     public static HttpConfig http(String prefix, String host, boolean relativeUrls) {
         return new HttpConfig("127.0.0.1:0", HttpConfig.Net.TCP, prefix, host, relativeUrls,
-                Map.of("X-Content-Type-Options", List.of("nosniff")), Duration.ofSeconds(5), null,
+                Map.of("X-Content-Type-Options", List.of("nosniff")), Duration.ZERO, null,
                 HttpConfig.DEFAULT_MAX_MANIFEST_SIZE);
     }
 
