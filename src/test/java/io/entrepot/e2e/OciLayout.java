@@ -17,7 +17,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -107,6 +109,51 @@ public final class OciLayout {
             throw new UncheckedIOException("failed to list blobs of OCI layout " + root, e);
         }
         return blobs;
+    }
+
+    /**
+     * Returns the digests of the manifest or index {@code digest} and of every blob it
+     * references, following an index down to its manifests and their configs and layers.
+     */
+    public Set<String> reachableBlobs(String digest) {
+        Set<String> reachable = new TreeSet<>();
+        collectReachable(digest, reachable);
+        return reachable;
+    }
+
+    private void collectReachable(String digest, Set<String> reachable) {
+        reachable.add(digest);
+        JsonNode manifest = readJsonBlob(digest);
+        for (JsonNode child : manifest.path("manifests")) {
+            collectReachable(child.path("digest").asText(), reachable);
+        }
+        if (manifest.has("config")) {
+            reachable.add(manifest.path("config").path("digest").asText());
+        }
+        for (JsonNode layer : manifest.path("layers")) {
+            reachable.add(layer.path("digest").asText());
+        }
+    }
+
+    /**
+     * Asserts that {@code copy} contains {@code tag} with the same digest as this layout, that every
+     * blob reachable from it is present in {@code copy}, and that each blob file of {@code copy}
+     * is byte for byte the same as this layout's and hashes to its name.
+     */
+    public void assertCopiedTo(OciLayout copy, String tag) {
+        assertThat(copy.digest(tag)).as("digest of %s in the copied layout", tag).isEqualTo(digest(tag));
+        assertThat(copy.blobs().keySet()).as("blobs of the copied layout").containsAll(reachableBlobs(digest(tag)));
+
+        copy.blobs().forEach((digest, file) -> {
+            assertThat(blobPath(digest)).as("copied blob %s in the source layout", digest).exists();
+            try {
+                assertThat(Files.mismatch(file, blobPath(digest))).as("first differing byte of blob %s", digest)
+                        .isEqualTo(-1L);
+            } catch (IOException e) {
+                throw new UncheckedIOException("failed to compare blob " + digest, e);
+            }
+        });
+        copy.assertBlobsMatchTheirNames();
     }
 
     /** Asserts that every blob file's content hashes to the digest in its file name. */
