@@ -120,8 +120,14 @@ start_server() {
     write_config "$config" "$root" "$port"
 
     case "$name" in
-        entrepot) "$project_dir/entrepot" serve "$config" > "$work/$name.log" 2>&1 & ;;
-        docker-registry) docker-registry serve "$config" > "$work/$name.log" 2>&1 & ;;
+        entrepot)
+            echo "./entrepot serve $config" >> "$commands"
+            "$project_dir/entrepot" serve "$config" > "$work/$name.log" 2>&1 &
+            ;;
+        docker-registry)
+            echo "docker-registry serve $config" >> "$commands"
+            docker-registry serve "$config" > "$work/$name.log" 2>&1 &
+            ;;
         *) die "unknown registry in REGISTRIES: $name (expected entrepot or docker-registry)" ;;
     esac
     server_pid=$!
@@ -231,6 +237,11 @@ print_results() {
     echo "## Manifest GET (hey, Accept: $OCI_MANIFEST)"
     printf '%-16s %-8s %-9s %s\n' registry test requests result
     awk -F'\t' '$2 ~ /^get-/ { printf "%-16s %-8s %-9s %s\n", $1, $2, $3, $4 }' "$results"
+    echo
+    echo "## Configuration (the same for both registries)"
+    # Written to a file first: writing to /dev/stdout would truncate a redirected output file.
+    write_config "$work/config-report.yml" '$WORK/root-<registry>-<run>' PORT
+    cat "$work/config-report.yml"
     echo
     echo "## Commands"
     # Ports and directories change from run to run, so they are replaced by names.
