@@ -213,9 +213,15 @@ final class ConfigMapper {
             }
         };
 
+        if (netType == HttpConfig.Net.TCP) {
+            checkHostPort("http.addr", addr);
+        }
         String debugAddr = reader.string("http.debug.addr", null);
         if (debugAddr != null && debugAddr.isBlank()) {
             debugAddr = null;
+        }
+        if (debugAddr != null) {
+            checkHostPort("http.debug.addr", debugAddr);
         }
 
         long maxManifestSize = reader.integer("http.maxmanifestsize", HttpConfig.DEFAULT_MAX_MANIFEST_SIZE);
@@ -234,6 +240,17 @@ final class ConfigMapper {
                 reader.duration("http.draintimeout", Duration.ZERO),
                 debugAddr,
                 maxManifestSize);
+    }
+
+    // host:port as Go's net.Listen takes it: an empty host means every interface, an IPv6 host is bracketed.
+    private static final java.util.regex.Pattern HOST_PORT =
+            java.util.regex.Pattern.compile("(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]*):([0-9]{1,5})");
+
+    private void checkHostPort(String key, String addr) {
+        var matcher = HOST_PORT.matcher(addr);
+        if (!matcher.matches() || Integer.parseInt(matcher.group(1)) > 65535) {
+            reader.problem(key, "must be host:port with a port from 0 to 65535, such as 127.0.0.1:5000 or :5000", reader.node(key));
+        }
     }
 
     /** Returns {@code http.prefix} with a leading and a trailing slash, so "v" becomes "/v/". */

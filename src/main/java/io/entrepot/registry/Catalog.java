@@ -49,7 +49,8 @@ public final class Catalog {
         } catch (PathNotFoundException e) {
             return List.of();
         }
-        // Walk order puts "a/b" before "a-b" ('/' sorts before '-' is false), so sort by name.
+        // The walk sorts each directory level, which visits "a/b" before "a-b"; as whole names
+        // "a-b" sorts first ('-' is below '/'), so sort the names themselves.
         names.sort(null);
         return names.stream()
                 .filter(n -> last == null || n.value().compareTo(last) > 0)

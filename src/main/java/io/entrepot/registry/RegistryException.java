@@ -1,5 +1,7 @@
 package io.entrepot.registry;
 
+import java.util.Map;
+
 /**
  * A request the registry rejects, with the specification's error code and a message that names
  * the offending value. The HTTP layer turns it into the JSON error envelope.
@@ -29,18 +31,18 @@ public class RegistryException extends RuntimeException {
     }
 
     public static RegistryException blobUnknown(Digest digest) {
-        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown: " + digest, java.util.Map.of("digest", digest.toString()));
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown: " + digest, Map.of("digest", digest.toString()));
     }
 
     public static RegistryException manifestUnknown(RepositoryName repository, String reference) {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
                 "manifest unknown: " + repository + ":" + reference,
-                java.util.Map.of("name", repository.toString(), "reference", reference));
+                Map.of("name", repository.toString(), "reference", reference));
     }
 
     public static RegistryException nameUnknown(RepositoryName repository) {
         return new RegistryException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry: " + repository,
-                java.util.Map.of("name", repository.toString()));
+                Map.of("name", repository.toString()));
     }
 
     public static RegistryException uploadUnknown(String uploadId) {

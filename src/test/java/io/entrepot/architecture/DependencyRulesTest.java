@@ -1,0 +1,53 @@
+package io.entrepot.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the package dependencies pointing one way: cli → http → registry → storage. */
+class DependencyRulesTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.entrepot");
+
+    @Test
+    void storage_dependsOnNoOtherLayer() {
+        noClasses().that().resideInAPackage("io.entrepot.storage..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.config..", "io.entrepot.maintenance..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void registry_knowsNothingOfHttpOrCommands() {
+        noClasses().that().resideInAPackage("io.entrepot.registry..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.entrepot.http..", "io.entrepot.cli..", "org.eclipse.jetty..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void http_doesNotDependOnCommands() {
+        noClasses().that().resideInAPackage("io.entrepot.http..")
+                .should().dependOnClassesThat().resideInAPackage("io.entrepot.cli..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void maintenance_doesNotDependOnHttp() {
+        noClasses().that().resideInAPackage("io.entrepot.maintenance..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.entrepot.http..", "io.entrepot.cli..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void config_dependsOnNoOtherLayer() {
+        noClasses().that().resideInAPackage("io.entrepot.config..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.storage..", "io.entrepot.maintenance..")
+                .check(CLASSES);
+    }
+}
