@@ -3,6 +3,11 @@ package io.entrepot.registry;
 import io.entrepot.storage.PathNotFoundException;
 import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,13 +21,29 @@ public final class ManifestStore {
     private final RepositoryLinks revisions;
     private final TagStore tags;
     private final ReferrerIndex referrers;
+    private final BlobReferences references;
+    private final Clock clock;
+    private final Duration referenceWindow;
 
-    public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags) {
+    /**
+     * @param referenceWindow the longest a {@link #put} may take from recording its references to
+     *     linking the manifest; an online collector's grace period must exceed it
+     */
+    public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags,
+            BlobReferences references, Clock clock, Duration referenceWindow) {
         this.blobs = blobs;
         this.layers = layers;
         this.revisions = new RepositoryLinks(driver, StorageLayout::manifestRevisionLink);
         this.tags = tags;
         this.referrers = new ReferrerIndex(driver, this);
+        this.references = references;
+        this.clock = clock;
+        this.referenceWindow = referenceWindow;
+    }
+
+    /** Links of manifests into repositories, for maintenance jobs. */
+    public RepositoryLinks revisions() {
+        return revisions;
     }
 
     /** Returns the referrers index that this store maintains. */
@@ -72,7 +93,7 @@ public final class ManifestStore {
      * @return the stored manifest and its parsed form
      * @throws RegistryException MANIFEST_INVALID when it does not parse, DIGEST_INVALID when it
      *     does not match a digest reference, MANIFEST_BLOB_UNKNOWN naming the first missing blob
-     *     or child manifest
+     *     or child manifest, UNAVAILABLE when a garbage collection kept it from completing in time
      */
     public PutResult put(RepositoryName repository, Reference reference, byte[] content, String contentType) throws IOException {
         Manifest manifest = ManifestParser.parse(content, contentType);
@@ -90,10 +111,18 @@ public final class ManifestStore {
             case Reference.ByTag ignored -> Digest.sha256(content);
         };
 
+        // Reject bad input before writing anything, then claim the references (the garbage
+        // collector's protocol) and check again, because a sweep may have run in between.
+        checkReferencesExist(repository, manifest);
+        Instant claimed = clock.instant();
+        claimReferences(digest, manifest);
         checkReferencesExist(repository, manifest);
 
+        boolean linkedBefore = revisions.contains(repository, digest);
         blobs.write(digest, content);
         revisions.link(repository, digest);
+        checkWithinReferenceWindow(repository, digest, claimed, linkedBefore);
+
         if (manifest.subject() != null) {
             referrers.add(repository, manifest.subject().digest(), digest);
         }
@@ -105,6 +134,39 @@ public final class ManifestStore {
 
     /** What {@link #put} stored. */
     public record PutResult(StoredManifest stored, Manifest manifest) {}
+
+    /** Records that this push names the manifest and everything it references, then waits out any sweep of them. */
+    private void claimReferences(Digest digest, Manifest manifest) throws IOException {
+        List<Digest> named = new ArrayList<>();
+        named.add(digest);
+        manifest.blobs().forEach(blob -> named.add(blob.digest()));
+        manifest.children().forEach(child -> named.add(child.digest()));
+        for (Digest each : named) {
+            references.touch(each);
+        }
+        for (Digest each : named) {
+            references.awaitNoSweep(each);
+        }
+    }
+
+    /**
+     * Undoes the link when the push took longer than the reference window, because a collector
+     * that started meanwhile may have judged the references stale and removed them.
+     */
+    private void checkWithinReferenceWindow(RepositoryName repository, Digest digest, Instant claimed, boolean linkedBefore)
+            throws IOException {
+        Duration elapsed = Duration.between(claimed, clock.instant());
+        if (elapsed.compareTo(referenceWindow) <= 0) {
+            return;
+        }
+        if (!linkedBefore) {
+            revisions.unlink(repository, digest);
+        }
+        throw new RegistryException(ErrorCode.UNAVAILABLE,
+                "storing manifest " + digest + " took " + elapsed.toMillis() + " ms, more than the "
+                        + referenceWindow.toMillis() + " ms that garbage collection allows; retry the push",
+                Map.of("digest", digest.toString()));
+    }
 
     private void checkReferencesExist(RepositoryName repository, Manifest manifest) throws IOException {
         for (Descriptor blob : manifest.blobs()) {

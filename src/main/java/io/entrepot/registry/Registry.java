@@ -2,12 +2,20 @@ package io.entrepot.registry;
 
 import io.entrepot.storage.StorageDriver;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The registry's services over one storage driver. Independent of HTTP: the handlers translate
  * requests into calls on these services and their exceptions into responses.
  */
 public final class Registry {
+
+    /**
+     * The default longest time a manifest push may take between recording its references and
+     * linking the manifest. An online collector's grace period must be longer than this plus the
+     * clock difference between instances.
+     */
+    public static final Duration DEFAULT_REFERENCE_WINDOW = Duration.ofSeconds(30);
 
     private final StorageDriver driver;
     private final BlobStore blobs;
@@ -16,14 +24,21 @@ public final class Registry {
     private final ManifestStore manifests;
     private final UploadSessions uploads;
     private final Catalog catalog;
+    private final BlobReferences references;
 
     public Registry(StorageDriver driver, Clock clock) {
+        this(driver, clock, DEFAULT_REFERENCE_WINDOW);
+    }
+
+    /** Builds the services; see {@link #DEFAULT_REFERENCE_WINDOW} for {@code referenceWindow}. */
+    public Registry(StorageDriver driver, Clock clock, Duration referenceWindow) {
         this.driver = driver;
         this.blobs = new BlobStore(driver);
         this.layers = new RepositoryLinks(driver, StorageLayout::layerLink);
         this.tags = new TagStore(driver);
-        this.manifests = new ManifestStore(driver, blobs, layers, tags);
-        this.uploads = new UploadSessions(driver, blobs, layers, clock);
+        this.references = new BlobReferences(driver, clock);
+        this.manifests = new ManifestStore(driver, blobs, layers, tags, references, clock, referenceWindow);
+        this.uploads = new UploadSessions(driver, blobs, layers, references, clock);
         this.catalog = new Catalog(driver);
     }
 
@@ -54,5 +69,10 @@ public final class Registry {
 
     public Catalog catalog() {
         return catalog;
+    }
+
+    /** The reference and sweep marks that pushes and online garbage collection coordinate through. */
+    public BlobReferences references() {
+        return references;
     }
 }

@@ -6,7 +6,10 @@ package io.entrepot.registry;
  *
  * <pre>
  * /docker/registry/v2/
- * ├── blobs/sha256/ab/abcd…/data                        blob and manifest bytes, by digest
+ * ├── blobs/sha256/ab/abcd…/
+ * │   ├── data                                         blob and manifest bytes, by digest
+ * │   ├── referencedat                                 (Entrepot's own) last time a push named the blob
+ * │   └── sweeping                                     (Entrepot's own) a collector is about to delete it
  * └── repositories/&lt;name&gt;/
  *     ├── _layers/sha256/abcd…/link                    blob is in this repository
  *     ├── _manifests/
@@ -36,6 +39,16 @@ public final class StorageLayout {
 
     public static String blobData(Digest digest) {
         return blobDirectory(digest) + "/data";
+    }
+
+    /** The time a manifest push or upload last named the blob, which online collection respects. */
+    public static String blobReferencedAt(Digest digest) {
+        return blobDirectory(digest) + "/referencedat";
+    }
+
+    /** The mark a collector writes before it deletes the blob, so that a push naming it waits. */
+    public static String blobSweepMark(Digest digest) {
+        return blobDirectory(digest) + "/sweeping";
     }
 
     public static String repository(RepositoryName name) {

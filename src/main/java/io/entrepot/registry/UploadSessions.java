@@ -42,13 +42,15 @@ public final class UploadSessions {
     private final StorageDriver driver;
     private final BlobStore blobs;
     private final RepositoryLinks layers;
+    private final BlobReferences references;
     private final Clock clock;
     private final Map<String, RunningHash> runningHashes = new ConcurrentHashMap<>();
 
-    public UploadSessions(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, Clock clock) {
+    public UploadSessions(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, BlobReferences references, Clock clock) {
         this.driver = driver;
         this.blobs = blobs;
         this.layers = layers;
+        this.references = references;
         this.clock = clock;
     }
 
@@ -129,6 +131,10 @@ public final class UploadSessions {
                     Map.of("digest", expected.toString()));
         }
 
+        // Claim the blob before deciding whether the stored copy can stand in for the upload, so
+        // that a garbage collection sweeping it either sees the claim or finishes first.
+        references.touch(expected);
+        references.awaitNoSweep(expected);
         String data = StorageLayout.uploadData(repository, id);
         if (blobs.stat(expected).isEmpty()) {
             try {

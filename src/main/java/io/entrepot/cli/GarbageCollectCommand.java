@@ -1,0 +1,197 @@
+package io.entrepot.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrepot.config.GoDuration;
+import io.entrepot.config.LoadedConfig;
+import io.entrepot.maintenance.GarbageCollector;
+import io.entrepot.maintenance.GcOptions;
+import io.entrepot.maintenance.GcProgress;
+import io.entrepot.maintenance.GcReport;
+import io.entrepot.registry.Digest;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code entrepot garbage-collect CONFIG}: removes unreferenced blobs and, on request, untagged manifests. */
+@Command(
+        name = "garbage-collect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Delete blobs that no manifest references, and with --delete-untagged the manifests no tag reaches.",
+            "Safe while a registry serves the same storage: blobs written or named by a push within the grace period are kept.",
+            "Exit status: 0 on success, 1 when storage failed or a manifest could not be read, 2 for an invalid CONFIG or option."
+        })
+final class GarbageCollectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "configuration file in registry:2's config.yml format")
+    Path configFile;
+
+    @Option(names = {"-d", "--dry-run"}, description = "report what would be removed and change nothing")
+    boolean dryRun;
+
+    @Option(names = {"-m", "--delete-untagged"},
+            description = "also remove manifests that no tag points at, except children of a tagged index and referrers of a kept manifest")
+    boolean deleteUntagged;
+
+    @Option(names = "--grace", paramLabel = "DURATION", converter = MaintenanceCommands.DurationConverter.class,
+            description = "keep blobs and manifests written or pushed less than this long ago, such as 30m or 2h (default: ${DEFAULT-VALUE})",
+            defaultValue = "1h")
+    Duration grace;
+
+    @Option(names = "--json", description = "print the report as one JSON document instead of text")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (grace.isNegative()) {
+            System.err.println("entrepot: --grace must not be negative: " + GoDuration.format(grace));
+            return MaintenanceCommands.EXIT_USAGE;
+        }
+        LoadedConfig loaded = MaintenanceCommands.load(configFile);
+        if (loaded == null) {
+            return MaintenanceCommands.EXIT_USAGE;
+        }
+
+        GcReport report;
+        GcProgress progress = !json && System.console() != null ? new TerminalProgress(System.err) : GcProgress.NONE;
+        try {
+            var collector = new GarbageCollector(MaintenanceCommands.openRegistry(loaded), Clock.systemUTC());
+            report = collector.collect(new GcOptions(dryRun, deleteUntagged, grace), progress);
+        } catch (IOException e) {
+            System.err.println("entrepot: garbage collection failed: " + e.getMessage());
+            return 1;
+        } finally {
+            if (progress instanceof TerminalProgress terminal) {
+                terminal.finish();
+            }
+        }
+
+        if (json) {
+            System.out.println(toJson(report));
+        } else {
+            printText(report, System.out);
+        }
+        return 0;
+    }
+
+    static void printText(GcReport report, PrintStream out) {
+        String verb = report.dryRun() ? "would remove" : "removed";
+        for (GcReport.RepositoryReport repository : report.repositories()) {
+            out.printf("%s: %s %d manifests, %d blobs, %s%n", repository.name(), verb,
+                    repository.manifestsRemoved().size(), repository.blobsRemoved().size(), bytes(repository.bytesFreed()));
+            for (Digest manifest : repository.manifestsRemoved()) {
+                out.println("  manifest " + manifest);
+            }
+            for (GcReport.RemovedBlob blob : repository.blobsRemoved()) {
+                out.println("  blob " + blob.digest() + " " + bytes(blob.size()));
+            }
+        }
+        out.printf("total: %s %d manifests and %d of %d blobs, freeing %s; %d unreferenced blobs kept within the grace period; took %s%n",
+                verb, report.manifestsRemoved(), report.blobsRemoved().size(), report.blobsScanned(),
+                bytes(report.bytesFreed()), report.blobsKeptByGrace(), seconds(report.duration()));
+    }
+
+    static String toJson(GcReport report) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("dryRun", report.dryRun());
+        ArrayNode repositories = root.putArray("repositories");
+        for (GcReport.RepositoryReport repository : report.repositories()) {
+            ObjectNode node = repositories.addObject();
+            node.put("name", repository.name().toString());
+            ArrayNode manifests = node.putArray("manifestsRemoved");
+            repository.manifestsRemoved().forEach(digest -> manifests.add(digest.toString()));
+            addBlobs(node.putArray("blobsRemoved"), repository.blobsRemoved());
+            node.put("bytesFreed", repository.bytesFreed());
+        }
+        ObjectNode total = root.putObject("total");
+        total.put("manifestsRemoved", report.manifestsRemoved());
+        total.put("blobsRemoved", report.blobsRemoved().size());
+        total.put("bytesFreed", report.bytesFreed());
+        total.put("manifestsScanned", report.manifestsScanned());
+        total.put("blobsScanned", report.blobsScanned());
+        total.put("blobsKeptByGrace", report.blobsKeptByGrace());
+        total.put("durationSeconds", report.duration().toMillis() / 1000.0);
+        addBlobs(root.putArray("blobsRemoved"), report.blobsRemoved());
+        try {
+            return mapper.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("a report tree always serializes", e);
+        }
+    }
+
+    private static void addBlobs(ArrayNode array, java.util.List<GcReport.RemovedBlob> blobs) {
+        for (GcReport.RemovedBlob blob : blobs) {
+            array.addObject().put("digest", blob.digest().toString()).put("size", blob.size());
+        }
+    }
+
+    private static String seconds(Duration duration) {
+        return String.format(java.util.Locale.ROOT, "%.2f s", duration.toMillis() / 1000.0);
+    }
+
+    static String bytes(long size) {
+        if (size < 1024) {
+            return size + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = size;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    /** One status line on standard error, rewritten in place at most ten times a second. */
+    static final class TerminalProgress implements GcProgress {
+        private final PrintStream out;
+        private String phase = "";
+        private long total;
+        private long done;
+        private long lastPrinted;
+
+        TerminalProgress(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void phase(String name, long total) {
+            this.phase = name;
+            this.total = total;
+            this.done = 0;
+            print();
+        }
+
+        @Override
+        public void advance() {
+            done++;
+            long now = System.nanoTime();
+            if (done == total || now - lastPrinted > 100_000_000L) {
+                print();
+            }
+        }
+
+        private void print() {
+            lastPrinted = System.nanoTime();
+            String count = total < 0 ? String.valueOf(done) : done + "/" + total;
+            out.print("\r\033[K" + phase + " " + count);
+            out.flush();
+        }
+
+        void finish() {
+            out.print("\r\033[K");
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.entrepot.cli;
+
+import io.entrepot.config.ConfigException;
+import io.entrepot.config.ConfigLoader;
+import io.entrepot.config.GoDuration;
+import io.entrepot.config.LoadedConfig;
+import io.entrepot.http.RegistryServer;
+import io.entrepot.registry.Registry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** What the maintenance commands share: loading the configuration and opening its storage. */
+final class MaintenanceCommands {
+
+    /** Exit status for an invalid configuration or option, as {@code config check} uses. */
+    static final int EXIT_USAGE = 2;
+
+    private MaintenanceCommands() {}
+
+    /** Loads {@code configFile}, printing every problem and warning to standard error; null when invalid. */
+    static LoadedConfig load(Path configFile) {
+        try {
+            LoadedConfig loaded = ConfigLoader.load(configFile, System.getenv());
+            for (String warning : loaded.warnings()) {
+                System.err.println("warning: " + warning);
+            }
+            return loaded;
+        } catch (ConfigException e) {
+            System.err.println("entrepot: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Opens the registry over the configured storage, without serving it. */
+    static Registry openRegistry(LoadedConfig loaded) throws IOException {
+        return new Registry(RegistryServer.createDriver(loaded.config().storage().driver()), Clock.systemUTC());
+    }
+
+    /** Reads a duration in Go's notation, such as {@code 90m} or {@code 1h30m}, as the config file does. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return GoDuration.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("invalid duration '" + value + "': " + e.getMessage()
+                        + "; use a number with a unit such as 30s, 90m or 2h");
+            }
+        }
+    }
+}

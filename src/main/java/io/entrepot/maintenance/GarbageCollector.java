@@ -1,0 +1,401 @@
+package io.entrepot.maintenance;
+
+import io.entrepot.registry.BlobReferences;
+import io.entrepot.registry.Digest;
+import io.entrepot.registry.Registry;
+import io.entrepot.registry.RepositoryName;
+import io.entrepot.registry.StorageLayout;
+import io.entrepot.storage.FileInfo;
+import io.entrepot.storage.PathNotFoundException;
+import io.entrepot.storage.StorageDriver;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes blobs that no manifest references and, on request, manifests that no tag reaches,
+ * while the registry keeps serving pushes and pulls.
+ *
+ * <p>The same code serves {@code entrepot garbage-collect} on a stopped registry and the
+ * collection scheduled inside a running server.
+ */
+public final class GarbageCollector {
+
+    /*
+     * Why a push and a collection can overlap safely.
+     *
+     * distribution's collector marks the blobs referenced by manifests, then deletes every other
+     * blob. A push that uploads a layer during the mark phase and links its manifest after the
+     * sweep started loses the layer, so distribution must run on a stopped or read-only registry.
+     * Entrepot closes that window with three rules.
+     *
+     * 1. Grace on age. The collection starts at time S and uses the cutoff C = S - grace. A blob
+     *    whose data was written after C, or whose referencedat file (see BlobReferences) is after
+     *    C, is kept. An untagged manifest whose revision link or referencedat is after C is kept.
+     *
+     * 2. A push claims what it names. ManifestStore.put checks its references, writes
+     *    referencedat for the manifest itself and every blob and child manifest it names, waits
+     *    while any of them carries a sweeping mark, checks again that they all exist, and then
+     *    links the manifest. It undoes the link and fails when more than its reference window
+     *    passed between the claim and the link. UploadSessions.complete claims the blob in the
+     *    same way before it decides whether the stored copy stands in for the upload.
+     *
+     * 3. The collector re-checks before each delete. It writes the sweeping mark, reads
+     *    referencedat again, deletes only when that is still before C, and removes the mark
+     *    last. A push writes its claim before it reads the mark, and the collector writes its
+     *    mark before it reads the claim; storage reads see earlier writes, so one of the two
+     *    sees the other. Either the push waits and then finds the blob gone (and fails with
+     *    MANIFEST_BLOB_UNKNOWN, storing nothing), or the collector keeps the blob.
+     *
+     * Take a manifest M that references blob B and whose link was written at time L, and suppose
+     * the collection deletes B. If L came before the mark phase read M's repository, M was
+     * marked and so was B, unless M was itself removed as untagged, which is the operator's
+     * request. Otherwise L > S. M's push claimed B at some P < L. If the collector read the claim
+     * after P, it saw a time after C and kept B. If it read before P, its mark was written before
+     * P too, the push saw the mark and waited, and then found B missing. The remaining case is a
+     * claim at P before C that the collector saw: then L - P > S - C = grace, which the reference
+     * window forbids as long as grace exceeds the window plus the clock difference between
+     * instances. So every stored manifest keeps its blobs.
+     *
+     * Limits: the marks are plain files, so this relies on read-after-write consistency of the
+     * storage. A collector stopped between mark and decision leaves a sweeping mark that makes
+     * pushes of that blob wait SWEEP_WAIT and fail with UNAVAILABLE until the next collection,
+     * which keeps the blob (the failed pushes claimed it) and removes the mark. Like distribution,
+     * an empty blob directory left by a deletion on the filesystem stays.
+     */
+
+    private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
+    private static final Logger audit = LoggerFactory.getLogger("io.entrepot.audit");
+
+    private static final int MAX_REPOSITORIES = Integer.MAX_VALUE;
+
+    private final Registry registry;
+    private final StorageDriver driver;
+    private final BlobReferences references;
+    private final Clock clock;
+
+    public GarbageCollector(Registry registry, Clock clock) {
+        this.registry = registry;
+        this.driver = registry.driver();
+        this.references = registry.references();
+        this.clock = clock;
+    }
+
+    /**
+     * Runs one collection.
+     *
+     * @throws IOException when storage fails or a manifest cannot be parsed; nothing further is
+     *     removed after the failure
+     */
+    public GcReport collect(GcOptions options, GcProgress progress) throws IOException {
+        Instant started = clock.instant();
+        Instant cutoff = started.minus(options.grace());
+        log.atInfo().addKeyValue("dry_run", options.dryRun()).addKeyValue("delete_untagged", options.deleteUntagged())
+                .addKeyValue("grace", options.grace()).log("garbage collection started");
+
+        List<RepositoryScan> scans = scanRepositories(progress);
+        Map<RepositoryName, List<Digest>> removedManifests = new LinkedHashMap<>();
+        if (options.deleteUntagged()) {
+            removedManifests = removeUntaggedManifests(scans, cutoff, options.dryRun(), progress);
+        }
+        Set<Digest> marked = markReferencedBlobs(scans, removedManifests);
+        Sweep sweep = sweepUnreferencedBlobs(scans, marked, cutoff, options.dryRun(), progress);
+
+        GcReport report = new GcReport(options.dryRun(), repositoryReports(scans, removedManifests, sweep.removed),
+                sweep.removed, scans.stream().mapToInt(s -> s.manifests.size()).sum(), sweep.scanned,
+                sweep.keptByGrace, Duration.between(started, clock.instant()));
+        log.atInfo().addKeyValue("dry_run", options.dryRun()).addKeyValue("manifests_removed", report.manifestsRemoved())
+                .addKeyValue("blobs_removed", report.blobsRemoved().size()).addKeyValue("bytes_freed", report.bytesFreed())
+                .addKeyValue("blobs_kept_by_grace", report.blobsKeptByGrace()).log("garbage collection finished");
+        return report;
+    }
+
+    private List<RepositoryScan> scanRepositories(GcProgress progress) throws IOException {
+        List<RepositoryName> names = registry.catalog().list(null, MAX_REPOSITORIES);
+        progress.phase("scan", names.size());
+        List<RepositoryScan> scans = new ArrayList<>(names.size());
+        for (RepositoryName name : names) {
+            scans.add(RepositoryScan.read(registry, name));
+            progress.advance();
+        }
+        return scans;
+    }
+
+    /**
+     * Removes, per repository, the manifests that no tag reaches. Returns them by repository; with
+     * {@code dryRun} they are only listed.
+     */
+    private Map<RepositoryName, List<Digest>> removeUntaggedManifests(List<RepositoryScan> scans, Instant cutoff,
+            boolean dryRun, GcProgress progress) throws IOException {
+        Map<RepositoryName, List<Digest>> removed = new LinkedHashMap<>();
+        progress.phase("untagged", scans.size());
+        for (RepositoryScan scan : scans) {
+            Set<Digest> kept = keptManifests(scan, cutoff);
+            List<Digest> removedHere = new ArrayList<>();
+            for (Digest manifest : scan.manifests.keySet()) {
+                if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun)) {
+                    removedHere.add(manifest);
+                }
+            }
+            if (!removedHere.isEmpty()) {
+                removed.put(scan.name, removedHere);
+            }
+            progress.advance();
+        }
+        return removed;
+    }
+
+    /**
+     * Returns the manifests that survive untagged removal: those tags point at, those within the
+     * grace period, and, repeatedly, the children of a kept index and the referrers of a kept
+     * subject.
+     */
+    private Set<Digest> keptManifests(RepositoryScan scan, Instant cutoff) throws IOException {
+        Map<Digest, List<Digest>> referrersBySubject = new HashMap<>();
+        scan.manifests.forEach((digest, refs) -> {
+            if (refs.subject() != null) {
+                referrersBySubject.computeIfAbsent(refs.subject(), s -> new ArrayList<>()).add(digest);
+            }
+        });
+
+        Set<Digest> kept = new HashSet<>();
+        for (Digest digest : scan.manifests.keySet()) {
+            if (scan.tagged.contains(digest) || isRecentManifest(scan.name, digest, cutoff)) {
+                kept.add(digest);
+            }
+        }
+
+        Deque<Digest> pending = new ArrayDeque<>(kept);
+        while (!pending.isEmpty()) {
+            Digest digest = pending.pop();
+            RepositoryScan.References refs = scan.manifests.get(digest);
+            List<Digest> reached = new ArrayList<>(refs == null ? List.of() : refs.children());
+            reached.addAll(referrersBySubject.getOrDefault(digest, List.of()));
+            for (Digest next : reached) {
+                if (scan.manifests.containsKey(next) && kept.add(next)) {
+                    pending.push(next);
+                }
+            }
+        }
+        return kept;
+    }
+
+    private boolean isRecentManifest(RepositoryName repository, Digest digest, Instant cutoff) throws IOException {
+        try {
+            FileInfo link = driver.stat(StorageLayout.manifestRevisionLink(repository, digest));
+            if (!link.modifiedAt().isBefore(cutoff)) {
+                return true;
+            }
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+        return isRecentlyReferenced(digest, cutoff);
+    }
+
+    private boolean isRecentlyReferenced(Digest digest, Instant cutoff) throws IOException {
+        Optional<Instant> referenced = references.lastReferenced(digest);
+        return referenced.isPresent() && !referenced.get().isBefore(cutoff);
+    }
+
+    /** Unlinks one untagged manifest under a sweep mark; returns false when a push claimed it meanwhile. */
+    private boolean removeManifest(RepositoryScan scan, Digest manifest, Instant cutoff, boolean dryRun) throws IOException {
+        if (dryRun) {
+            // A dry run writes nothing, not even the sweep mark, so it cannot delay a push.
+            decision(scan.name, manifest, "would remove manifest", "untagged", true);
+            return true;
+        }
+        references.markSweeping(manifest);
+        try {
+            if (isRecentlyReferenced(manifest, cutoff)) {
+                decision(scan.name, manifest, "kept manifest", "pushed during collection", false);
+                return false;
+            }
+            unlinkManifest(scan, manifest);
+        } finally {
+            references.clearSweeping(manifest);
+        }
+        decision(scan.name, manifest, "removed manifest", "untagged", false);
+        return true;
+    }
+
+    /** Removes the revision link, the manifest's entries in tag histories and its referrer entry. */
+    private void unlinkManifest(RepositoryScan scan, Digest manifest) throws IOException {
+        String hexPath = manifest.algorithm().id() + "/" + manifest.hex();
+        for (var tag : registry.tags().list(scan.name)) {
+            deleteIfPresent(StorageLayout.tag(scan.name, tag) + "/index/" + hexPath);
+        }
+        RepositoryScan.References refs = scan.manifests.get(manifest);
+        if (refs != null && refs.subject() != null) {
+            deleteIfPresent(StorageLayout.referrers(scan.name, refs.subject()) + "/" + hexPath);
+        }
+        registry.manifests().revisions().unlink(scan.name, manifest);
+    }
+
+    /**
+     * Returns every digest that a manifest which stays references: the manifests themselves,
+     * their config and layers, and the children of indexes.
+     */
+    private static Set<Digest> markReferencedBlobs(List<RepositoryScan> scans, Map<RepositoryName, List<Digest>> removed) {
+        Set<Digest> marked = new HashSet<>();
+        for (RepositoryScan scan : scans) {
+            Set<Digest> gone = new HashSet<>(removed.getOrDefault(scan.name, List.of()));
+            scan.manifests.forEach((digest, refs) -> {
+                if (!gone.contains(digest)) {
+                    marked.add(digest);
+                    marked.addAll(refs.blobs());
+                    marked.addAll(refs.children());
+                }
+            });
+        }
+        return marked;
+    }
+
+    /** The outcome of the sweep: what was removed, how many blobs were looked at and kept by grace. */
+    private record Sweep(List<GcReport.RemovedBlob> removed, int scanned, int keptByGrace) {}
+
+    /** Deletes every stored blob that is not marked and is older than the cutoff, under a sweep mark. */
+    private Sweep sweepUnreferencedBlobs(List<RepositoryScan> scans, Set<Digest> marked, Instant cutoff, boolean dryRun,
+            GcProgress progress) throws IOException {
+        List<Digest> stored = storedBlobs();
+        Map<Digest, List<RepositoryName>> linkedIn = linkingRepositories(scans);
+        List<GcReport.RemovedBlob> removed = new ArrayList<>();
+        int keptByGrace = 0;
+        progress.phase("sweep", stored.size());
+        for (Digest digest : stored) {
+            progress.advance();
+            if (marked.contains(digest)) {
+                continue;
+            }
+            Optional<FileInfo> data = dataOf(digest);
+            if (data.isEmpty()) {
+                continue;
+            }
+            if (!data.get().modifiedAt().isBefore(cutoff) || isRecentlyReferenced(digest, cutoff)) {
+                decision(null, digest, "kept blob", "within grace period", dryRun);
+                keptByGrace++;
+                if (!dryRun && references.isSweeping(digest)) {
+                    // Left by a collector that stopped between its mark and its decision.
+                    references.clearSweeping(digest);
+                }
+                continue;
+            }
+            if (deleteBlob(digest, linkedIn.getOrDefault(digest, List.of()), cutoff, dryRun)) {
+                removed.add(new GcReport.RemovedBlob(digest, data.get().size()));
+            } else {
+                keptByGrace++;
+            }
+        }
+        return new Sweep(removed, stored.size(), keptByGrace);
+    }
+
+    /** Deletes the blob's data and its links; returns false when a push claimed it meanwhile. */
+    private boolean deleteBlob(Digest digest, List<RepositoryName> linkedIn, Instant cutoff, boolean dryRun) throws IOException {
+        if (dryRun) {
+            // A dry run writes nothing, not even the sweep mark, so it cannot delay a push.
+            decision(null, digest, "would remove blob", "unreferenced", true);
+            return true;
+        }
+        references.markSweeping(digest);
+        try {
+            if (isRecentlyReferenced(digest, cutoff)) {
+                decision(null, digest, "kept blob", "named by a push during collection", false);
+                return false;
+            }
+            deleteIfPresent(StorageLayout.blobData(digest));
+            deleteIfPresent(StorageLayout.blobReferencedAt(digest));
+            for (RepositoryName repository : linkedIn) {
+                registry.layers().unlink(repository, digest);
+            }
+        } finally {
+            // Removed last, so that a push waiting on the mark finds the blob and its links gone.
+            references.clearSweeping(digest);
+        }
+        decision(null, digest, "removed blob", "unreferenced", false);
+        return true;
+    }
+
+    /** Lists the digests of {@code blobs/<algorithm>/<xx>/<hex>} directories. */
+    private List<Digest> storedBlobs() throws IOException {
+        List<Digest> digests = new ArrayList<>();
+        for (Digest.Algorithm algorithm : Digest.Algorithm.values()) {
+            for (String prefix : listIfPresent(StorageLayout.BLOBS + "/" + algorithm.id())) {
+                for (String directory : listIfPresent(prefix)) {
+                    String hex = directory.substring(directory.lastIndexOf('/') + 1);
+                    RepositoryScan.parseDigest(algorithm, hex).ifPresent(digests::add);
+                }
+            }
+        }
+        return digests;
+    }
+
+    private static Map<Digest, List<RepositoryName>> linkingRepositories(List<RepositoryScan> scans) {
+        Map<Digest, List<RepositoryName>> linkedIn = new HashMap<>();
+        for (RepositoryScan scan : scans) {
+            for (Digest digest : scan.layers) {
+                linkedIn.computeIfAbsent(digest, d -> new ArrayList<>()).add(scan.name);
+            }
+        }
+        return linkedIn;
+    }
+
+    private static List<GcReport.RepositoryReport> repositoryReports(List<RepositoryScan> scans,
+            Map<RepositoryName, List<Digest>> removedManifests, List<GcReport.RemovedBlob> removedBlobs) {
+        List<GcReport.RepositoryReport> reports = new ArrayList<>();
+        for (RepositoryScan scan : scans) {
+            List<GcReport.RemovedBlob> blobs = removedBlobs.stream().filter(b -> scan.layers.contains(b.digest())).toList();
+            List<Digest> manifests = removedManifests.getOrDefault(scan.name, List.of());
+            if (!blobs.isEmpty() || !manifests.isEmpty()) {
+                reports.add(new GcReport.RepositoryReport(scan.name, manifests, blobs));
+            }
+        }
+        return reports;
+    }
+
+    private Optional<FileInfo> dataOf(Digest digest) throws IOException {
+        try {
+            FileInfo info = driver.stat(StorageLayout.blobData(digest));
+            return info.directory() ? Optional.empty() : Optional.of(info);
+        } catch (PathNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private List<String> listIfPresent(String directory) throws IOException {
+        try {
+            return driver.list(directory);
+        } catch (PathNotFoundException e) {
+            return List.of();
+        }
+    }
+
+    private void deleteIfPresent(String path) throws IOException {
+        try {
+            driver.delete(path);
+        } catch (PathNotFoundException e) {
+            // already gone
+        }
+    }
+
+    private static void decision(RepositoryName repository, Digest digest, String message, String reason, boolean dryRun) {
+        var event = (message.startsWith("removed") ? audit.atInfo() : log.atDebug())
+                .addKeyValue("digest", digest).addKeyValue("decision", message).addKeyValue("reason", reason)
+                .addKeyValue("dry_run", dryRun);
+        if (repository != null) {
+            event = event.addKeyValue("repository", repository);
+        }
+        event.log(message);
+    }
+}
