@@ -56,9 +56,18 @@ final class ServeCommand implements Callable<Integer> {
         AtomicInteger exitStatus = new AtomicInteger();
         Signal.handle(new Signal("TERM"), signal -> stop(server, log, signal.getName(), stopped, exitStatus));
         Signal.handle(new Signal("INT"), signal -> stop(server, log, signal.getName(), stopped, exitStatus));
+        // As in distribution's operator practice: SIGUSR1 makes the registry read-only, SIGUSR2 writable again.
+        Signal.handle(new Signal("USR1"), signal -> switchReadOnly(server, log, true));
+        Signal.handle(new Signal("USR2"), signal -> switchReadOnly(server, log, false));
         server.join();
         stopped.await();
         return exitStatus.get();
+    }
+
+    private static void switchReadOnly(RegistryServer server, Logger log, boolean readOnly) {
+        server.setReadOnly(readOnly);
+        log.atInfo().addKeyValue("readonly", readOnly).addKeyValue("source", "signal")
+                .log(readOnly ? "read-only mode enabled by SIGUSR1" : "read-only mode disabled by SIGUSR2");
     }
 
     private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped, AtomicInteger exitStatus) {
