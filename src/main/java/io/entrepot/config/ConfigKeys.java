@@ -41,6 +41,8 @@ final class ConfigKeys {
             "storage.maintenance.uploadpurging.interval",
             "storage.maintenance.uploadpurging.dryrun",
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
+            "storage.maintenance.gc", "storage.maintenance.gc.enabled", "storage.maintenance.gc.interval",
+            "storage.maintenance.gc.grace", "storage.maintenance.gc.deleteuntagged", "storage.maintenance.gc.dryrun",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
             "http.maxmanifestsize");

@@ -116,7 +116,7 @@ final class ConfigMapper {
         StorageConfig.Driver driver = driver();
         boolean deleteEnabled = reader.bool("storage.delete.enabled", false);
         boolean readOnly = reader.bool("storage.maintenance.readonly.enabled", false);
-        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly);
+        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly, garbageCollection());
     }
 
     /** Maps the one storage driver. No driver, several drivers or an unsupported one is a problem. */
@@ -194,6 +194,25 @@ final class ConfigMapper {
             reader.problem(prefix + "interval", "must be greater than zero while upload purging is enabled", reader.node(prefix + "interval"));
         }
         return new StorageConfig.UploadPurging(enabled, age, interval, dryRun);
+    }
+
+    private StorageConfig.GarbageCollection garbageCollection() {
+        String prefix = "storage.maintenance.gc.";
+        StorageConfig.GarbageCollection defaults = StorageConfig.GarbageCollection.DEFAULT;
+        boolean enabled = reader.bool(prefix + "enabled", defaults.enabled());
+        Duration interval = reader.duration(prefix + "interval", defaults.interval());
+        Duration grace = reader.duration(prefix + "grace", defaults.grace());
+        boolean deleteUntagged = reader.bool(prefix + "deleteuntagged", defaults.deleteUntagged());
+        boolean dryRun = reader.bool(prefix + "dryrun", defaults.dryRun());
+
+        if (enabled && interval.isZero()) {
+            reader.problem(prefix + "interval", "must be greater than zero while garbage collection is enabled", reader.node(prefix + "interval"));
+        }
+        if (enabled && grace.compareTo(StorageConfig.GarbageCollection.MIN_ONLINE_GRACE) < 0) {
+            reader.problem(prefix + "grace", "must be at least " + GoDuration.format(StorageConfig.GarbageCollection.MIN_ONLINE_GRACE)
+                    + " while the registry serves pushes, so that a push in progress keeps its blobs", reader.node(prefix + "grace"));
+        }
+        return new StorageConfig.GarbageCollection(enabled, interval, grace, deleteUntagged, dryRun);
     }
 
     private HttpConfig http() {

@@ -50,6 +50,13 @@ final class EffectiveTree {
         purgingNode.put("interval", GoDuration.format(purging.interval()));
         purgingNode.put("dryrun", purging.dryRun());
         object(maintenance, "readonly").put("enabled", config.readOnly());
+        StorageConfig.GarbageCollection gc = config.garbageCollection();
+        ObjectNode gcNode = object(maintenance, "gc");
+        gcNode.put("enabled", gc.enabled());
+        gcNode.put("interval", GoDuration.format(gc.interval()));
+        gcNode.put("grace", GoDuration.format(gc.grace()));
+        gcNode.put("deleteuntagged", gc.deleteUntagged());
+        gcNode.put("dryrun", gc.dryRun());
     }
 
     private static void putHttp(ObjectNode http, HttpConfig config) {

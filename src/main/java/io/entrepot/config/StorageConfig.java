@@ -6,7 +6,13 @@ import java.time.Duration;
 /**
  * The {@code storage} section: exactly one driver, plus the options that apply to every driver.
  */
-public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging uploadPurging, boolean readOnly) {
+public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging uploadPurging, boolean readOnly,
+        GarbageCollection garbageCollection) {
+
+    /** Builds a configuration without online garbage collection. */
+    public StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging uploadPurging, boolean readOnly) {
+        this(driver, deleteEnabled, uploadPurging, readOnly, GarbageCollection.DEFAULT);
+    }
 
     /** The configured storage driver and its parameters. */
     public sealed interface Driver permits Filesystem, InMemory {}
@@ -26,5 +32,20 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
      */
     public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {
         public static final UploadPurging DEFAULT = new UploadPurging(true, Duration.ofHours(168), Duration.ofHours(24), false);
+    }
+
+    /**
+     * {@code storage.maintenance.gc}, Entrepot's own key: garbage collection inside the server,
+     * off by default as in distribution, which has none.
+     */
+    public record GarbageCollection(boolean enabled, Duration interval, Duration grace, boolean deleteUntagged, boolean dryRun) {
+        public static final GarbageCollection DEFAULT =
+                new GarbageCollection(false, Duration.ofHours(24), Duration.ofHours(1), false, false);
+
+        /**
+         * The shortest grace period accepted online: a push may take up to 30 s between claiming
+         * its blobs and linking its manifest, and the rest covers clock differences between instances.
+         */
+        public static final Duration MIN_ONLINE_GRACE = Duration.ofMinutes(1);
     }
 }

@@ -3,6 +3,10 @@ package io.entrepot.http;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
+import io.entrepot.maintenance.GarbageCollector;
+import io.entrepot.maintenance.GcOptions;
+import io.entrepot.maintenance.OnlineCollection;
+import io.entrepot.maintenance.StorageLease;
 import io.entrepot.maintenance.UploadPurger;
 import io.entrepot.registry.Registry;
 import io.entrepot.storage.CheckedStorageDriver;
@@ -105,6 +109,7 @@ public final class RegistryServer implements AutoCloseable {
             throw e;
         }
         registryServer.schedulePurge(driver);
+        registryServer.scheduleCollection(registry);
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
@@ -157,6 +162,28 @@ public final class RegistryServer implements AutoCloseable {
                 log.error("upload purge failed", e);
             }
         }, Math.min(intervalSeconds, 60), intervalSeconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Schedules {@code storage.maintenance.gc}. A run in read-only mode would be safe, but it is
+     * skipped like the upload purge, because read-only mode is how operators pause every write.
+     */
+    private void scheduleCollection(Registry registry) {
+        StorageConfig.GarbageCollection gc = config.storage().garbageCollection();
+        if (!gc.enabled()) {
+            return;
+        }
+        OnlineCollection collection = new OnlineCollection(new GarbageCollector(registry, Clock.systemUTC()),
+                new StorageLease(driver, Clock.systemUTC()), new GcOptions(gc.dryRun(), gc.deleteUntagged(), gc.grace()));
+        long intervalSeconds = Math.max(1, gc.interval().toSeconds());
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (!readOnly.get()) {
+                collection.run();
+            }
+        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+        log.atInfo().addKeyValue("interval", gc.interval()).addKeyValue("grace", gc.grace())
+                .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
+                .log("garbage collection scheduled");
     }
 
     /** Returns the bound TCP port of the API listener, or -1 for a unix socket. */

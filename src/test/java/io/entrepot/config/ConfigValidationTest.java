@@ -35,6 +35,11 @@ class ConfigValidationTest {
         "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_INTERVAL | -5s      | storage.maintenance.uploadpurging.interval | invalid duration, must not be negative",
         "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_DRYRUN   | maybe    | storage.maintenance.uploadpurging.dryrun  | must be true or false",
         "REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED       | 1        | storage.maintenance.readonly.enabled      | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_ENABLED             | 1        | storage.maintenance.gc.enabled            | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_INTERVAL            | 1x       | storage.maintenance.gc.interval           | invalid duration, unknown unit",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_GRACE               | -1s      | storage.maintenance.gc.grace              | invalid duration, must not be negative",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_DELETEUNTAGGED      | maybe    | storage.maintenance.gc.deleteuntagged     | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_DRYRUN              | maybe    | storage.maintenance.gc.dryrun             | must be true or false",
         "REGISTRY_HTTP_ADDR                                  | '[1, 2]' | http.addr                                 | must be a string",
         "REGISTRY_HTTP_ADDR                                  | 5000     | http.addr                                 | must be host:port",
         "REGISTRY_HTTP_ADDR                                  | localhost:http | http.addr                           | must be host:port",
@@ -128,6 +133,27 @@ class ConfigValidationTest {
         ConfigException error = loadExpectingFailure(yaml, Map.of());
 
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.token", "auth.silly");
+    }
+
+    @Test
+    void load_onlineGcWithShortGraceAndZeroInterval_reportsBoth() throws IOException {
+        String yaml = """
+                version: 0.1
+                storage:
+                  inmemory:
+                  maintenance:
+                    gc:
+                      enabled: true
+                      interval: 0s
+                      grace: 10s
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key)
+                .containsExactly("storage.maintenance.gc.interval", "storage.maintenance.gc.grace");
+        assertThat(error.getMessage()).contains("storage.maintenance.gc.grace: must be at least 1m while");
+        assertThat(error.getMessage()).contains("(value \"10s\")");
     }
 
     @Test
