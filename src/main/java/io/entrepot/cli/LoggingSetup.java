@@ -16,12 +16,23 @@ final class LoggingSetup {
     private LoggingSetup() {}
 
     static void configure(LogConfig config) {
+        configure(config, false);
+    }
+
+    /**
+     * Configures logging; with {@code toStandardError} the lines go to standard error, as a
+     * command whose standard output is its report needs.
+     */
+    static void configure(LogConfig config, boolean toStandardError) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
 
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
         appender.setName("console");
+        if (toStandardError) {
+            appender.setTarget("System.err");
+        }
         if (config.formatter() == LogConfig.Formatter.JSON) {
             JsonLineLayout layout = new JsonLineLayout(config.fields());
             layout.setContext(context);

@@ -21,13 +21,17 @@ final class MaintenanceCommands {
 
     private MaintenanceCommands() {}
 
-    /** Loads {@code configFile}, printing every problem and warning to standard error; null when invalid. */
+    /**
+     * Loads {@code configFile}, printing every problem and warning to standard error, and sends
+     * logs to standard error so that standard output carries only the report; null when invalid.
+     */
     static LoadedConfig load(Path configFile) {
         try {
             LoadedConfig loaded = ConfigLoader.load(configFile, System.getenv());
             for (String warning : loaded.warnings()) {
                 System.err.println("warning: " + warning);
             }
+            LoggingSetup.configure(loaded.config().log(), true);
             return loaded;
         } catch (ConfigException e) {
             System.err.println("entrepot: " + e.getMessage());

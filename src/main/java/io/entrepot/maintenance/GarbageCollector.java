@@ -80,8 +80,6 @@ public final class GarbageCollector {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
     private static final Logger audit = LoggerFactory.getLogger("io.entrepot.audit");
 
-    private static final int MAX_REPOSITORIES = Integer.MAX_VALUE;
-
     private final Registry registry;
     private final StorageDriver driver;
     private final BlobReferences references;
@@ -124,7 +122,7 @@ public final class GarbageCollector {
     }
 
     private List<RepositoryScan> scanRepositories(GcProgress progress) throws IOException {
-        List<RepositoryName> names = registry.catalog().list(null, MAX_REPOSITORIES);
+        List<RepositoryName> names = RepositoryScan.repositories(driver);
         progress.phase("scan", names.size());
         List<RepositoryScan> scans = new ArrayList<>(names.size());
         for (RepositoryName name : names) {

@@ -14,6 +14,7 @@ import io.entrepot.registry.Tag;
 import io.entrepot.storage.PathNotFoundException;
 import io.entrepot.storage.StorageDriver;
 import io.entrepot.storage.StoragePaths;
+import io.entrepot.storage.WalkVisitor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -75,6 +76,35 @@ final class RepositoryScan {
         return new RepositoryScan(name, manifests, tagged, layers);
     }
 
+    /**
+     * Lists every repository that has manifests, layer links or uploads. The catalog lists only
+     * those with manifests, which would leave out the links of a repository whose push never
+     * reached its manifest.
+     */
+    static List<RepositoryName> repositories(StorageDriver driver) throws IOException {
+        Set<RepositoryName> names = new java.util.TreeSet<>();
+        String prefix = StorageLayout.REPOSITORIES + "/";
+        try {
+            driver.walk(StorageLayout.REPOSITORIES, info -> {
+                if (!info.directory()) {
+                    return WalkVisitor.Decision.CONTINUE;
+                }
+                String base = StoragePaths.baseName(info.path());
+                if (!base.startsWith("_")) {
+                    return WalkVisitor.Decision.CONTINUE;
+                }
+                String repository = StoragePaths.parent(info.path()).substring(prefix.length());
+                if (RepositoryName.isValid(repository)) {
+                    names.add(new RepositoryName(repository));
+                }
+                return WalkVisitor.Decision.SKIP_DIRECTORY;
+            });
+        } catch (PathNotFoundException e) {
+            return List.of();
+        }
+        return List.copyOf(names);
+    }
+
     /** Lists the digests linked in a tree laid out as {@code <directory>/<algorithm>/<hex>/link}. */
     static List<Digest> linkedDigests(StorageDriver driver, String directory) throws IOException {
         List<Digest> digests = new ArrayList<>();
@@ -113,7 +143,8 @@ final class RepositoryScan {
         }
     }
 
-    private static References references(Registry registry, RepositoryName name, Digest digest) throws IOException {
+    /** Reads what one manifest references; {@link References#MISSING} when its bytes are gone. */
+    static References references(Registry registry, RepositoryName name, Digest digest) throws IOException {
         byte[] content;
         try {
             content = registry.blobs().read(digest);

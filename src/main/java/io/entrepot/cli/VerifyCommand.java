@@ -1,0 +1,68 @@
+package io.entrepot.cli;
+
+import io.entrepot.config.LoadedConfig;
+import io.entrepot.maintenance.Verifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code entrepot verify CONFIG}: re-hashes every blob and checks every link and manifest reference. */
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Re-hash every blob, check that every link names a stored blob and that every manifest's references exist.",
+            "Prints one line per problem with its storage path. Orphaned blobs are listed but are not damage: garbage-collect removes them.",
+            "Exit status: 0 when nothing is corrupt or missing, 1 when something is or storage failed, 2 for an invalid CONFIG or option."
+        })
+final class VerifyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "configuration file in registry:2's config.yml format")
+    Path configFile;
+
+    @Option(names = "--quarantine", description = "move corrupt blobs to " + Verifier.QUARANTINE + " so they are never served")
+    boolean quarantine;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
+            description = "number of blobs hashed at the same time (default: ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Override
+    public Integer call() {
+        if (parallelism < 1 || parallelism > 256) {
+            System.err.println("entrepot: --parallel must be from 1 to 256, got " + parallelism);
+            return MaintenanceCommands.EXIT_USAGE;
+        }
+        LoadedConfig loaded = MaintenanceCommands.load(configFile);
+        if (loaded == null) {
+            return MaintenanceCommands.EXIT_USAGE;
+        }
+
+        Verifier.Result result;
+        try {
+            result = new Verifier(MaintenanceCommands.openRegistry(loaded)).verify(parallelism, quarantine);
+        } catch (IOException e) {
+            System.err.println("entrepot: verification failed: " + e.getMessage());
+            return 1;
+        }
+
+        for (Verifier.Problem problem : result.problems()) {
+            System.out.println(problem.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + problem.path() + ": " + problem.detail());
+        }
+        for (String path : result.quarantined()) {
+            System.out.println("quarantined " + path);
+        }
+        long corrupt = count(result, Verifier.Kind.CORRUPT);
+        long missing = count(result, Verifier.Kind.MISSING);
+        long orphaned = count(result, Verifier.Kind.ORPHANED);
+        System.out.printf("checked %d blobs: %d corrupt, %d missing, %d orphaned%n", result.blobsChecked(), corrupt, missing, orphaned);
+        return result.damaged() ? 1 : 0;
+    }
+
+    private static long count(Verifier.Result result, Verifier.Kind kind) {
+        return result.problems().stream().filter(p -> p.kind() == kind).count();
+    }
+}
