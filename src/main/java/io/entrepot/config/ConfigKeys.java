@@ -45,9 +45,11 @@ final class ConfigKeys {
             "storage.maintenance.gc.grace", "storage.maintenance.gc.deleteuntagged", "storage.maintenance.gc.dryrun",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
-            "http.maxmanifestsize");
+            "http.maxmanifestsize",
+            "retention");
 
-    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers");
+    /** Maps whose children are checked by their own mapper, such as {@link RetentionConfigMapper}. */
+    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "retention");
 
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(

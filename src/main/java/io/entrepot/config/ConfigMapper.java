@@ -42,7 +42,7 @@ final class ConfigMapper {
 
     /** Returns the mapped configuration, which is only meaningful when no problem was recorded. */
     RegistryConfig map() {
-        return new RegistryConfig(version(), log(), storage(), http());
+        return new RegistryConfig(version(), log(), storage(), http(), new RetentionConfigMapper(reader).map());
     }
 
     private String version() {

@@ -6,6 +6,7 @@ import io.entrepot.config.StorageConfig;
 import io.entrepot.maintenance.GarbageCollector;
 import io.entrepot.maintenance.GcOptions;
 import io.entrepot.maintenance.OnlineCollection;
+import io.entrepot.maintenance.Retention;
 import io.entrepot.maintenance.StorageLease;
 import io.entrepot.maintenance.UploadPurger;
 import io.entrepot.registry.Registry;
@@ -77,6 +78,7 @@ public final class RegistryServer implements AutoCloseable {
     public static RegistryServer start(RegistryConfig config) throws Exception {
         StorageDriver driver = createDriver(config.storage().driver());
         Registry registry = new Registry(driver, Clock.systemUTC());
+        registry.manifests().setImmutableTags(Retention.immutableTags(config.retention()));
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
         HttpConfig http = config.http();
 
@@ -110,6 +112,7 @@ public final class RegistryServer implements AutoCloseable {
         }
         registryServer.schedulePurge(driver);
         registryServer.scheduleCollection(registry);
+        registryServer.scheduleRetention(registry);
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
@@ -184,6 +187,26 @@ public final class RegistryServer implements AutoCloseable {
         log.atInfo().addKeyValue("interval", gc.interval()).addKeyValue("grace", gc.grace())
                 .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
                 .log("garbage collection scheduled");
+    }
+
+    /** Schedules the {@code retention} rules when {@code retention.interval} is set; skipped while read-only. */
+    private void scheduleRetention(Registry registry) {
+        var retention = config.retention();
+        if (retention.interval().isZero() || retention.rules().isEmpty()) {
+            return;
+        }
+        Retention job = new Retention(registry, Clock.systemUTC(), retention);
+        long intervalSeconds = Math.max(1, retention.interval().toSeconds());
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (readOnly.get()) {
+                return;
+            }
+            try {
+                job.run(retention.dryRun());
+            } catch (IOException | RuntimeException e) {
+                log.error("retention failed", e);
+            }
+        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
     }
 
     /** Returns the bound TCP port of the API listener, or -1 for a unix socket. */

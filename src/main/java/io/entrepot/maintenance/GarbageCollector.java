@@ -141,17 +141,26 @@ public final class GarbageCollector {
         Map<RepositoryName, List<Digest>> removed = new LinkedHashMap<>();
         progress.phase("untagged", scans.size());
         for (RepositoryScan scan : scans) {
-            Set<Digest> kept = keptManifests(scan, cutoff);
-            List<Digest> removedHere = new ArrayList<>();
-            for (Digest manifest : scan.manifests.keySet()) {
-                if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun)) {
-                    removedHere.add(manifest);
-                }
-            }
+            List<Digest> removedHere = removeUntagged(scan, cutoff, dryRun);
             if (!removedHere.isEmpty()) {
                 removed.put(scan.name, removedHere);
             }
             progress.advance();
+        }
+        return removed;
+    }
+
+    /**
+     * Removes the manifests of one repository that no tag reaches and that are older than
+     * {@code cutoff}, under the same protocol as a collection; for retention rules.
+     */
+    List<Digest> removeUntagged(RepositoryScan scan, Instant cutoff, boolean dryRun) throws IOException {
+        Set<Digest> kept = keptManifests(scan, cutoff);
+        List<Digest> removed = new ArrayList<>();
+        for (Digest manifest : scan.manifests.keySet()) {
+            if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun)) {
+                removed.add(manifest);
+            }
         }
         return removed;
     }

@@ -24,6 +24,7 @@ public final class ManifestStore {
     private final BlobReferences references;
     private final Clock clock;
     private final Duration referenceWindow;
+    private volatile ImmutableTags immutableTags = ImmutableTags.NONE;
 
     /**
      * @param referenceWindow the longest a {@link #put} may take from recording its references to
@@ -39,6 +40,16 @@ public final class ManifestStore {
         this.references = references;
         this.clock = clock;
         this.referenceWindow = referenceWindow;
+    }
+
+    /** Sets the tags that pushes and deletes must leave alone. */
+    public void setImmutableTags(ImmutableTags immutableTags) {
+        this.immutableTags = immutableTags;
+    }
+
+    /** Returns the tags that pushes and deletes must leave alone. */
+    public ImmutableTags immutableTags() {
+        return immutableTags;
     }
 
     /** Links of manifests into repositories, for maintenance jobs. */
@@ -111,6 +122,10 @@ public final class ManifestStore {
             case Reference.ByTag ignored -> Digest.sha256(content);
         };
 
+        if (reference instanceof Reference.ByTag byTag) {
+            checkTagMayMove(repository, byTag.tag(), digest);
+        }
+
         // Reject bad input before writing anything, then claim the references (the garbage
         // collector's protocol) and check again, because a sweep may have run in between.
         checkReferencesExist(repository, manifest);
@@ -134,6 +149,25 @@ public final class ManifestStore {
 
     /** What {@link #put} stored. */
     public record PutResult(StoredManifest stored, Manifest manifest) {}
+
+    /**
+     * Rejects moving or removing an immutable tag. Pushing the digest an immutable tag already
+     * names is allowed, because it changes nothing; {@code target} is null for a removal.
+     */
+    private void checkTagMayMove(RepositoryName repository, Tag tag, Digest target) throws IOException {
+        Glob pattern = immutableTags.matching(repository, tag);
+        if (pattern == null) {
+            return;
+        }
+        var current = tags.resolve(repository, tag);
+        if (current.isEmpty() || current.get().equals(target)) {
+            return;
+        }
+        throw new RegistryException(ErrorCode.DENIED,
+                "tag " + tag + " of " + repository + " is immutable (retention.immutabletags pattern \"" + pattern
+                        + "\") and points at " + current.get() + "; push under a new tag instead",
+                Map.of("tag", tag.toString()));
+    }
 
     /** Records that this push names the manifest and everything it references, then waits out any sweep of them. */
     private void claimReferences(Digest digest, Manifest manifest) throws IOException {
@@ -193,12 +227,16 @@ public final class ManifestStore {
      */
     public void delete(RepositoryName repository, Reference reference) throws IOException {
         if (reference instanceof Reference.ByTag byTag) {
+            checkTagMayMove(repository, byTag.tag(), null);
             if (!tags.untag(repository, byTag.tag())) {
                 throw RegistryException.manifestUnknown(repository, byTag.toString());
             }
             return;
         }
         Digest digest = resolve(repository, reference);
+        for (Tag tag : tags.tagsOf(repository, digest)) {
+            checkTagMayMove(repository, tag, null);
+        }
         try {
             Manifest manifest = ManifestParser.parse(blobs.read(digest), null);
             if (manifest.subject() != null) {

@@ -157,6 +157,64 @@ class ConfigValidationTest {
     }
 
     @Test
+    void load_retentionWithBadValues_reportsEach() throws IOException {
+        String yaml = """
+                version: 0.1
+                storage:
+                  inmemory:
+                retention:
+                  interval: soon
+                  rules:
+                    - repositories: team/*
+                      keeplatest: -1
+                      removetagsolderthan: 0s
+                    - keeptags: [v*]
+                      keepnewest: 3
+                    - repositories: other/*
+                  immutabletags:
+                    - repositories: prod/**
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
+                "retention.interval",
+                "retention.rules[0].keeplatest",
+                "retention.rules[0].removetagsolderthan",
+                "retention.rules[1].keepnewest",
+                "retention.rules[1].repositories",
+                "retention.rules[2]",
+                "retention.immutabletags[0].tags");
+    }
+
+    @Test
+    void load_validRetention_isMapped() throws Exception {
+        Path file = directory.resolve("retention.yml");
+        Files.writeString(file, """
+                version: 0.1
+                storage:
+                  inmemory:
+                retention:
+                  interval: 24h
+                  rules:
+                    - repositories: team/**
+                      keeplatest: 10
+                      keeptags: [latest, v*]
+                      removeuntaggedolderthan: 168h
+                  immutabletags:
+                    - repositories: prod/*
+                      tags: [v*]
+                """);
+
+        RetentionConfig retention = ConfigLoader.load(file, Map.of()).config().retention();
+
+        assertThat(retention.interval()).isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(retention.rules()).containsExactly(new RetentionConfig.Rule("team/**", 10, java.util.List.of("latest", "v*"),
+                null, java.time.Duration.ofHours(168)));
+        assertThat(retention.immutableTags()).containsExactly(new RetentionConfig.ImmutableTags("prod/*", java.util.List.of("v*")));
+    }
+
+    @Test
     void load_authFromEnvironment_stopsStartup() throws IOException {
         ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG,
                 Map.of("REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd"));
