@@ -13,7 +13,7 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** What the maintenance commands share: loading the configuration and opening its storage. */
+/** Steps shared by the maintenance commands: loading the configuration and opening its storage. */
 final class MaintenanceCommands {
 
     /** Exit status for an invalid configuration or option, as {@code config check} uses. */

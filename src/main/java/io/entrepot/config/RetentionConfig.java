@@ -18,7 +18,7 @@ public record RetentionConfig(Duration interval, boolean dryRun, List<Rule> rule
     public static final RetentionConfig NONE = new RetentionConfig(Duration.ZERO, false, List.of(), List.of());
 
     /**
-     * What one rule keeps in the repositories its pattern matches. A tag is removed only when no
+     * A rule for the repositories its pattern matches. A tag is removed only when no
      * {@code keep} setting retains it and it is older than {@code removeTagsOlderThan} (any age
      * when that is null). A rule with no tag setting removes no tags.
      *

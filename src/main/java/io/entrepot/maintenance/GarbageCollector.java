@@ -5,6 +5,7 @@ import io.entrepot.registry.Digest;
 import io.entrepot.registry.Registry;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.registry.StorageLayout;
+import io.entrepot.registry.Tag;
 import io.entrepot.storage.FileInfo;
 import io.entrepot.storage.PathNotFoundException;
 import io.entrepot.storage.StorageDriver;
@@ -241,7 +242,7 @@ public final class GarbageCollector {
     /** Removes the revision link, the manifest's entries in tag histories and its referrer entry. */
     private void unlinkManifest(RepositoryScan scan, Digest manifest) throws IOException {
         String hexPath = manifest.algorithm().id() + "/" + manifest.hex();
-        for (var tag : registry.tags().list(scan.name)) {
+        for (Tag tag : scan.tagHistory(driver).getOrDefault(manifest, List.of())) {
             deleteIfPresent(StorageLayout.tag(scan.name, tag) + "/index/" + hexPath);
         }
         RepositoryScan.References refs = scan.manifests.get(manifest);

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What one garbage collection may remove.
+ * The settings of one garbage collection.
  *
  * @param dryRun report what would be removed and change nothing
  * @param deleteUntagged also remove manifests that no tag reaches, except children of a kept

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What one garbage collection removed, or with a dry run would have removed.
+ * The outcome of one garbage collection: what it removed, or with a dry run what it would remove.
  *
  * @param dryRun whether nothing was changed
  * @param repositories per repository: the manifests removed and the blobs it linked that were
@@ -29,14 +29,16 @@ public record GcReport(
     public record RemovedBlob(Digest digest, long size) {}
 
     /**
-     * What one repository lost.
+     * The removals in one repository.
      *
      * @param manifestsRemoved untagged manifests whose revision link was removed
      * @param blobsRemoved blobs linked in this repository that were deleted from storage
-     * @param bytesFreed the sum of the sizes of {@code blobsRemoved}; a blob linked in several
-     *     repositories counts in each of them but once in {@link GcReport#bytesFreed}
      */
     public record RepositoryReport(RepositoryName name, List<Digest> manifestsRemoved, List<RemovedBlob> blobsRemoved) {
+        /**
+         * Returns the sum of the sizes of {@code blobsRemoved}. A blob linked in several
+         * repositories counts in each of them, but once in {@link GcReport#bytesFreed}.
+         */
         public long bytesFreed() {
             return blobsRemoved.stream().mapToLong(RemovedBlob::size).sum();
         }

@@ -49,6 +49,37 @@ final class RepositoryScan {
     final Set<Digest> tagged;
     final Set<Digest> layers;
 
+    private Map<Digest, List<Tag>> tagHistory;
+
+    /**
+     * Returns, for each digest, the tags whose history ({@code tags/<tag>/index}) records it.
+     * Read on first use, because only repositories with untagged manifests to remove need it.
+     */
+    Map<Digest, List<Tag>> tagHistory(StorageDriver driver) throws IOException {
+        if (tagHistory == null) {
+            Map<Digest, List<Tag>> history = new java.util.HashMap<>();
+            for (String path : listTagDirectories(driver)) {
+                String tagName = StoragePaths.baseName(path);
+                if (!Tag.isValid(tagName)) {
+                    continue;
+                }
+                for (Digest digest : linkedDigests(driver, path + "/index")) {
+                    history.computeIfAbsent(digest, d -> new ArrayList<>()).add(new Tag(tagName));
+                }
+            }
+            tagHistory = history;
+        }
+        return tagHistory;
+    }
+
+    private List<String> listTagDirectories(StorageDriver driver) throws IOException {
+        try {
+            return driver.list(StorageLayout.tags(name));
+        } catch (PathNotFoundException e) {
+            return List.of();
+        }
+    }
+
     private RepositoryScan(RepositoryName name, Map<Digest, References> manifests, Set<Digest> tagged, Set<Digest> layers) {
         this.name = name;
         this.manifests = manifests;

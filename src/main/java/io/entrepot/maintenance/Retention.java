@@ -31,10 +31,10 @@ public final class Retention {
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
     private static final Logger audit = LoggerFactory.getLogger("io.entrepot.audit");
 
-    /** What happened to one tag and why. */
+    /** The decision on one tag, with its reason. */
     public record TagDecision(Tag tag, Digest digest, boolean kept, String reason) {}
 
-    /** What one repository's rule decided. */
+    /** The decisions of the rule that applied to one repository. */
     public record RepositoryReport(RepositoryName name, String rule, List<TagDecision> tags, List<Digest> manifestsRemoved) {}
 
     /** Every repository a rule applied to. */

@@ -32,12 +32,12 @@ public final class Verifier {
     private static final Logger log = LoggerFactory.getLogger(Verifier.class);
     private static final Logger audit = LoggerFactory.getLogger("io.entrepot.audit");
 
-    /** Where quarantined blobs go: outside {@code blobs/}, so they are never served. */
+    /** The directory of quarantined blobs, outside {@code blobs/} so that they are never served. */
     public static final String QUARANTINE = StorageLayout.ROOT + "/_entrepot/quarantine";
 
     private static final int BUFFER = 256 * 1024;
 
-    /** What is wrong with one stored item. */
+    /** The kind of damage found on one stored item. */
     public enum Kind {
         /** A blob whose bytes do not hash to its digest. */
         CORRUPT,
@@ -69,8 +69,8 @@ public final class Verifier {
     /**
      * Runs every check.
      *
-     * @param parallelism how many blobs are hashed at once; reading is the bottleneck, so a few
-     *     more than the number of disks or connections is enough
+     * @param parallelism the number of blobs hashed at once. Reading is the bottleneck, so a few
+     *     more than the number of disks or storage connections is enough.
      * @param quarantine move corrupt blobs to {@link #QUARANTINE}
      */
     public Result verify(int parallelism, boolean quarantine) throws IOException {

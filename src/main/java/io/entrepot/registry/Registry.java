@@ -71,7 +71,7 @@ public final class Registry {
         return catalog;
     }
 
-    /** The reference and sweep marks that pushes and online garbage collection coordinate through. */
+    /** Returns the reference and sweep marks through which pushes and online garbage collection coordinate. */
     public BlobReferences references() {
         return references;
     }

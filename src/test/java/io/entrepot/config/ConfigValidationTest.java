@@ -136,7 +136,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_onlineGcWithShortGraceAndZeroInterval_reportsBoth() throws IOException {
+    void load_badOnlineGc_reportsBoth() throws IOException {
         String yaml = """
                 version: 0.1
                 storage:
