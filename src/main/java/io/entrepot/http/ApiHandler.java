@@ -62,7 +62,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final ListingHandler listings;
 
     /**
-     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
         this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls());
