@@ -38,20 +38,20 @@ public final class CloudFrontSigner {
      * Reads an RSA private key from a PEM file, in PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, as
      * CloudFront's key pairs come) or PKCS#8 ({@code BEGIN PRIVATE KEY}) form.
      *
-     * @throws IOException if the file cannot be read or holds no RSA private key; the message names the file
+     * @throws IOException if the file cannot be read or contains no RSA private key; the message names the file
      */
     public static PrivateKey readPrivateKey(Path pem) throws IOException {
         String text = Files.readString(pem, StandardCharsets.US_ASCII);
         boolean pkcs1 = text.contains("-----BEGIN RSA PRIVATE KEY-----");
         if (!pkcs1 && !text.contains("-----BEGIN PRIVATE KEY-----")) {
-            throw new IOException("cloudfront: " + pem + " holds no PEM RSA private key (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)");
+            throw new IOException("cloudfront: " + pem + " contains no PEM RSA private key (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)");
         }
         String base64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         try {
             byte[] der = Base64.getDecoder().decode(base64);
             return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs1 ? wrapPkcs1(der) : der));
         } catch (IllegalArgumentException | GeneralSecurityException e) {
-            throw new IOException("cloudfront: " + pem + " holds an invalid RSA private key: " + e.getMessage(), e);
+            throw new IOException("cloudfront: " + pem + " contains an invalid RSA private key: " + e.getMessage(), e);
         }
     }
 

@@ -33,7 +33,7 @@ import software.amazon.awssdk.utils.AttributeMap;
  */
 final class S3Clients {
 
-    // Exponential backoff with full jitter: 100 ms doubling to 20 s for 5xx answers, and a slower
+    // Exponential backoff with full jitter: 100 ms doubling to 20 s for 5xx responses, and a slower
     // start for throttling (SlowDown), whose point is to let the server recover.
     private static final java.time.Duration BASE_DELAY = java.time.Duration.ofMillis(100);
     private static final java.time.Duration THROTTLING_BASE_DELAY = java.time.Duration.ofMillis(500);
@@ -115,7 +115,7 @@ final class S3Clients {
                 .maxAttempts(options.maxAttempts())
                 .backoffStrategy(BackoffStrategy.exponentialDelay(BASE_DELAY, MAX_DELAY))
                 .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(THROTTLING_BASE_DELAY, MAX_DELAY))
-                // The token bucket would stop retrying after a burst of 5xx answers and fail
+                // The token bucket would stop retrying after a burst of 5xx responses and fail
                 // requests that one more attempt would complete; the attempt limit bounds retries.
                 .circuitBreakerEnabled(false)
                 .build();

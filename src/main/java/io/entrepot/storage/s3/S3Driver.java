@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * NOTE: {@link #list} and {@link #walk} show objects only, so such a file appears in them once it
  * is committed or read.
  *
- * <p>Throttling and 5xx answers are retried by the SDK with jittered backoff; {@link #retryCount}
+ * <p>Throttling and 5xx responses are retried by the SDK with jittered backoff; {@link #retryCount}
  * counts those retries. A missing bucket or rejected credentials are reported by
  * {@link #checkAccess} with the bucket and the access key id named.
  */
@@ -81,7 +81,7 @@ public final class S3Driver implements StorageDriver, AutoCloseable {
 
     /**
      * Lists at most one key of the bucket to check that it exists and the credentials may read
-     * it, as start-up and the health check do.
+     * it, as start-up does.
      *
      * @throws IOException naming the bucket when it does not exist, or the access key id when the
      *     server rejects the credentials
@@ -183,7 +183,7 @@ public final class S3Driver implements StorageDriver, AutoCloseable {
         return in;
     }
 
-    /** S3 answers 416 to a range starting at or after the end: empty at the end, invalid beyond. */
+    /** S3 rejects a range that starts at or after the end with 416: empty at the end, invalid beyond. */
     private InputStream readAtEnd(String path, String key, long offset) throws IOException {
         long size = stat(path).size();
         if (offset == size) {
