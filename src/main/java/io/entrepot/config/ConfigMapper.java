@@ -167,6 +167,8 @@ final class ConfigMapper {
         String root = reader.string("storage.filesystem.rootdirectory", StorageConfig.Filesystem.DEFAULT_ROOT.toString());
         if (root.isBlank()) {
             reader.problem("storage.filesystem.rootdirectory", "must not be empty", reader.node("storage.filesystem.rootdirectory"));
+        } else if (java.nio.file.Files.exists(Path.of(root)) && !java.nio.file.Files.isDirectory(Path.of(root))) {
+            reader.problem("storage.filesystem.rootdirectory", "exists and is not a directory", reader.node("storage.filesystem.rootdirectory"));
         }
 
         long maxThreads = reader.integer("storage.filesystem.maxthreads", DEFAULT_MAX_THREADS);

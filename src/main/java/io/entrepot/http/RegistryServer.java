@@ -136,11 +136,12 @@ public final class RegistryServer implements AutoCloseable {
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
         RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly);
+        // The debug listener starts first, so that a failure there never leaves the API port open for a moment.
         try {
-            server.start();
             if (debugServer != null) {
-                debugServer.start();
+                startListening(debugServer, "http.debug.addr", http.debugAddr());
             }
+            startListening(server, "http.addr", http.addr());
         } catch (Exception e) {
             registryServer.close();
             throw e;
@@ -149,6 +150,17 @@ public final class RegistryServer implements AutoCloseable {
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
+    }
+
+    /** Starts {@code server}, turning a failed bind into a message that names the configuration key. */
+    private static void startListening(Server server, String key, String addr) throws Exception {
+        try {
+            server.start();
+        } catch (IOException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("cannot listen on " + key + " " + addr + ": " + cause.getMessage()
+                    + "; stop the process using it or choose another address", e);
+        }
     }
 
     private static Server newServer(String name) {
@@ -243,6 +255,10 @@ public final class RegistryServer implements AutoCloseable {
      * cut requests off, not raised as a failed shutdown.
      */
     private void stopApi() throws Exception {
+        if (!server.isStarted()) {
+            server.stop();
+            return;
+        }
         GracefulHandler graceful = server.getDescendant(GracefulHandler.class);
         long inFlight = graceful == null ? 0 : graceful.getCurrentRequestCount();
         log.atInfo().addKeyValue("in_flight", inFlight).addKeyValue("drain_timeout", config.http().drainTimeout())

@@ -308,7 +308,15 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("failed to read configuration file " + missing);
+                .hasMessageContaining("configuration file not found: " + missing.toAbsolutePath());
+    }
+
+    @Test
+    void load_directoryAsFile_failsSayingSo() {
+        assertThatThrownBy(() -> ConfigLoader.load(directory, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(directory.toString())
+                .hasMessageContaining("it is a directory");
     }
 
     @Test

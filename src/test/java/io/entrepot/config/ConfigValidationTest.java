@@ -234,6 +234,35 @@ class ConfigValidationTest {
         return ConfigLoader.load(file, environment);
     }
 
+    @Test
+    void load_errorsAndMisspeltKeys_reportedTogether() throws IOException {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + "storag:\n  delete: {enabled: true}\n";
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of("REGISTRY_LOG_LEVEL", "loud"));
+
+        assertThat(error.getMessage()).contains("log.level: must be one of");
+        assertThat(error.getMessage()).contains("warning: unknown configuration key: storag");
+    }
+
+    @Test
+    void load_errorFromEnvironment_sourceSaysSo() throws IOException {
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG, Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "yes-please"));
+
+        assertThat(error.getMessage()).contains("with REGISTRY_* environment overrides");
+    }
+
+    @Test
+    void load_rootDirectoryIsFile_rejected() throws IOException {
+        Path file = Files.writeString(directory.resolve("not-a-directory"), "x");
+
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG,
+                Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", file.toString()));
+
+        assertThat(error.problems()).hasSize(1);
+        assertThat(error.problems().get(0).key()).isEqualTo("storage.filesystem.rootdirectory");
+        assertThat(error.problems().get(0).message()).contains("not a directory");
+    }
+
     ConfigException loadExpectingFailure(String yaml, Map<String, String> environment) throws IOException {
         Path file = directory.resolve("config.yml");
         Files.writeString(file, yaml);
