@@ -117,7 +117,8 @@ final class ConfigMapper {
         StorageConfig.Driver driver = driver();
         boolean deleteEnabled = reader.bool("storage.delete.enabled", false);
         boolean readOnly = reader.bool("storage.maintenance.readonly.enabled", false);
-        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly);
+        StorageConfig.Redirect redirect = new RedirectConfigReader(reader).read();
+        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly, redirect);
     }
 
     /** Maps the one storage driver. No driver, several drivers or an unsupported one is a problem. */
@@ -147,10 +148,11 @@ final class ConfigMapper {
         return switch (name) {
             case "filesystem" -> filesystem();
             case "inmemory" -> new StorageConfig.InMemory();
+            case "s3" -> new S3ConfigReader(reader, warnings).read();
             default -> {
                 String reason = ConfigKeys.UNSUPPORTED_DRIVERS.contains(name)
-                        ? "storage driver " + name + " is not supported yet, use filesystem or inmemory"
-                        : "unknown storage driver " + name + ", use filesystem or inmemory";
+                        ? "storage driver " + name + " is not supported yet, use filesystem, s3 or inmemory"
+                        : "unknown storage driver " + name + ", use filesystem, s3 or inmemory";
                 reader.problem("storage." + name, reason, null);
                 yield new StorageConfig.InMemory();
             }

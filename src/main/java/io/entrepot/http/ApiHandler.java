@@ -102,14 +102,14 @@ public final class ApiHandler extends Handler.Abstract {
     /**
      * Creates a handler whose metrics are not exported and whose tracing is off.
      *
-     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
         this(registry, options, readOnly, new Metrics(MetricsConfig.DEFAULT), Tracing.disabled());
     }
 
     /**
-     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      * @param metrics where requests, bytes and manifests are counted
      * @param tracing where request spans go
      */

@@ -37,7 +37,7 @@ final class ManifestHandler {
         List<String> accepted = acceptedTypes(exchange);
         boolean isOci = manifest.mediaType().equals(MediaTypes.OCI_MANIFEST) || manifest.mediaType().equals(MediaTypes.OCI_INDEX);
         if (isOci && !accepted.isEmpty() && !accepts(accepted, manifest.mediaType())) {
-            // Distribution answers so too: an old client that lists only Docker types gets a 404
+            // Distribution responds the same way: an old client that lists only Docker types gets a 404
             // it understands rather than a document it cannot parse.
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + repository + ":" + reference + " has media type "
                     + manifest.mediaType() + ", which the request's Accept header does not include");

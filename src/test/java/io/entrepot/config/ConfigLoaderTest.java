@@ -157,7 +157,8 @@ class ConfigLoaderTest {
                 new StorageConfig.Filesystem(Path.of("/srv/registry"), 50),
                 true,
                 new StorageConfig.UploadPurging(false, Duration.ofHours(72), Duration.ofMinutes(90), true),
-                true));
+                true,
+                new StorageConfig.Redirect(false, StorageConfig.Redirect.DEFAULT_EXPIRY, java.util.List.of())));
         assertThat(config.http()).isEqualTo(new HttpConfig(
                 "0.0.0.0:5001",
                 HttpConfig.Net.TCP,
@@ -303,7 +304,6 @@ class ConfigLoaderTest {
         List<String> warnings = load(yaml, Map.of()).warnings();
 
         assertThat(warnings).containsExactlyInAnyOrder(
-                "unsupported configuration key ignored: storage.redirect",
                 "unsupported configuration key ignored: http.secret",
                 "unknown configuration key: http.foo",
                 "unsupported configuration key ignored: http.http2",

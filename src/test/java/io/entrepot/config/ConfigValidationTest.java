@@ -192,7 +192,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_s3OnlyDriver_rejected() throws IOException {
+    void load_s3WithOnlySecretKey_reportsMissingAccessKeyWithoutSecret() throws IOException {
         String yaml = """
                 version: 0.1
                 storage:
@@ -206,8 +206,7 @@ class ConfigValidationTest {
 
         ConfigException error = loadExpectingFailure(yaml, Map.of());
 
-        assertThat(error.problems()).extracting(ConfigProblem::toString)
-                .containsExactly("storage.s3: storage driver s3 is not supported yet, use filesystem or inmemory");
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("storage.s3.accesskey");
         assertThat(error.getMessage()).doesNotContain("do-not-print");
     }
 
@@ -216,7 +215,7 @@ class ConfigValidationTest {
         ConfigException error = loadExpectingFailure("version: 0.1\nstorage:\n  floppy: {}\n", Map.of());
 
         assertThat(error.problems()).extracting(ConfigProblem::toString)
-                .containsExactly("storage.floppy: unknown storage driver floppy, use filesystem or inmemory");
+                .containsExactly("storage.floppy: unknown storage driver floppy, use filesystem, s3 or inmemory");
     }
 
     @Test
