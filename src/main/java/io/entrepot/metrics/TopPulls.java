@@ -15,9 +15,9 @@ import java.util.Map;
  * the table is full replaces the repository with the lowest count and starts from that count
  * plus one, recording the inherited count as the entry's error. So a count never falls below
  * the true number of pulls since the start of the process, and exceeds it by at most its error.
- * Every repository pulled more than {@code pulls / capacity} times is in the table. Tracking ten
- * times as many repositories as are reported keeps the reported ones accurate for the skewed
- * pull distributions that registries see.
+ * Every repository pulled more than {@code pulls / capacity} times is in the table. The table
+ * tracks ten times as many repositories as are reported, so the error of the reported ones stays
+ * small when a few repositories take most pulls; with evenly spread pulls it can be large.
  *
  * <p>Thread-safe. Each pull costs a hash lookup, and a scan of the table when an entry must be
  * replaced.
