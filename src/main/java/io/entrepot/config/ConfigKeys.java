@@ -54,7 +54,11 @@ final class ConfigKeys {
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
-            "http.maxmanifestsize");
+            "http.debug.prometheus", "http.debug.prometheus.enabled", "http.debug.prometheus.path",
+            "http.maxmanifestsize",
+            "metrics", "metrics.storageusage", "metrics.storageusage.interval", "metrics.storageusage.quota",
+            "metrics.toppulls", "metrics.toppulls.size",
+            "tracing", "tracing.otlp", "tracing.otlp.endpoint", "tracing.servicename", "tracing.samplingratio");
 
     /** Keys whose children are not checked here: free-form maps, and lists that {@link ConfigMapper} validates. */
     private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage");
@@ -63,7 +67,7 @@ final class ConfigKeys {
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(
             "log.accesslog", "log.hooks", "log.reportcaller",
             "storage.cache", "storage.tag", "middleware.registry", "middleware.repository",
-            "http.secret", "http.http2", "http.h2c", "http.debug.prometheus");
+            "http.secret", "http.http2", "http.h2c");
 
     /** Distribution sections that are ignored with one warning per child, such as {@code notifications.endpoints}. */
     private static final Set<String> UNSUPPORTED_SECTIONS = Set.of(

@@ -42,7 +42,8 @@ final class ConfigMapper {
 
     /** Returns the mapped configuration, which is only meaningful when no problem was recorded. */
     RegistryConfig map() {
-        return new RegistryConfig(version(), log(), storage(), http());
+        ObservabilityMapper observability = new ObservabilityMapper(reader);
+        return new RegistryConfig(version(), log(), storage(), http(), observability.metrics(), observability.tracing());
     }
 
     private String version() {

@@ -172,6 +172,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_metricsAndTracingKeys_mapsValues() throws Exception {
+        String yaml = MINIMAL + """
+                http:
+                  debug:
+                    addr: 127.0.0.1:5001
+                    prometheus:
+                      enabled: false
+                      path: /internal/metrics
+                metrics:
+                  storageusage:
+                    interval: 30s
+                    quota: 1099511627776
+                  toppulls:
+                    size: 25
+                tracing:
+                  otlp:
+                    endpoint: http://127.0.0.1:4318/v1/traces
+                  servicename: registry-eu
+                  samplingratio: 0.25
+                """;
+
+        LoadedConfig loaded = load(yaml, Map.of());
+
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.config().metrics()).isEqualTo(
+                new MetricsConfig(false, "/internal/metrics", Duration.ofSeconds(30), 1_099_511_627_776L, 25));
+        assertThat(loaded.config().tracing()).isEqualTo(
+                new TracingConfig(java.net.URI.create("http://127.0.0.1:4318/v1/traces"), "registry-eu", 0.25));
+    }
+
+    @Test
+    void load_noMetricsOrTracingKeys_defaults() throws Exception {
+        LoadedConfig loaded = load(MINIMAL, Map.of());
+
+        assertThat(loaded.config().metrics()).isEqualTo(MetricsConfig.DEFAULT);
+        assertThat(loaded.config().tracing()).isEqualTo(TracingConfig.DISABLED);
+        assertThat(loaded.config().tracing().enabled()).isFalse();
+    }
+
+    @Test
     void load_unixSocket_keepsPathAsAddr() throws Exception {
         HttpConfig http = load(MINIMAL + "http:\n  net: unix\n  addr: /run/entrepot.sock\n", Map.of()).config().http();
 
@@ -267,7 +307,6 @@ class ConfigLoaderTest {
                 "unsupported configuration key ignored: http.secret",
                 "unknown configuration key: http.foo",
                 "unsupported configuration key ignored: http.http2",
-                "unsupported configuration key ignored: http.debug.prometheus",
                 "unsupported configuration key ignored: log.accesslog",
                 "unsupported configuration key ignored: notifications.events",
                 "unsupported configuration key ignored: notifications.endpoints",

@@ -51,6 +51,20 @@ class ConfigValidationTest {
         "REGISTRY_HTTP_DRAINTIMEOUT                          | h        | http.draintimeout                         | invalid duration, expected a number",
         "REGISTRY_HTTP_MAXMANIFESTSIZE                       | 4MiB     | http.maxmanifestsize                      | must be an integer",
         "REGISTRY_HTTP_MAXMANIFESTSIZE                       | 0        | http.maxmanifestsize                      | must be a positive number of bytes",
+        "REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED              | maybe    | http.debug.prometheus.enabled             | must be true or false",
+        "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH                 | metrics  | http.debug.prometheus.path                | must be a path starting with /",
+        "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH                 | /debug/health | http.debug.prometheus.path           | outside /debug/",
+        "REGISTRY_METRICS_STORAGEUSAGE_INTERVAL              | 10ms     | metrics.storageusage.interval             | must be at least 1s",
+        "REGISTRY_METRICS_STORAGEUSAGE_INTERVAL              | often    | metrics.storageusage.interval             | invalid duration",
+        "REGISTRY_METRICS_STORAGEUSAGE_QUOTA                 | -1       | metrics.storageusage.quota                | must be a number of bytes",
+        "REGISTRY_METRICS_STORAGEUSAGE_QUOTA                 | 10GiB    | metrics.storageusage.quota                | must be an integer",
+        "REGISTRY_METRICS_TOPPULLS_SIZE                      | 0        | metrics.toppulls.size                     | must be from 1 to 100",
+        "REGISTRY_METRICS_TOPPULLS_SIZE                      | 101      | metrics.toppulls.size                     | must be from 1 to 100",
+        "REGISTRY_TRACING_OTLP_ENDPOINT                      | collector:4318 | tracing.otlp.endpoint               | must be an absolute http or https URL",
+        "REGISTRY_TRACING_OTLP_ENDPOINT                      | http://  | tracing.otlp.endpoint                     | invalid URL",
+        "REGISTRY_TRACING_SAMPLINGRATIO                      | 1.5      | tracing.samplingratio                     | must be a number from 0 to 1",
+        "REGISTRY_TRACING_SAMPLINGRATIO                      | half     | tracing.samplingratio                     | must be a number from 0 to 1",
+        "REGISTRY_TRACING_SERVICENAME                        | ' '      | tracing.servicename                       | must not be empty",
     })
     void load_invalidValue_problemNamesKeyAndValue(String variable, String value, String key, String message) throws IOException {
         ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG, Map.of(variable, value));
