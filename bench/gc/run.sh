@@ -2,13 +2,16 @@
 # Times `entrepot garbage-collect` beside Debian's `docker-registry garbage-collect`
 # (CNCF distribution 2.8.2) on copies of one generated storage directory.
 #
-# Needs python3, docker-registry and a JDK 21+ (the ./entrepot launcher finds it).
+# Needs python3, docker-registry, bc and target/entrepot.jar (`mvn -DskipTests package`).
+# The jar runs directly with $JAVA (default: the Temurin 25 JDK), not through ./entrepot,
+# because the launcher rebuilds a jar older than the sources and that would be timed too.
 # The directory is generated once by generate.py (sizes through its environment
 # variables), then copied for each run, so every collector starts from the same state.
 set -euo pipefail
 
 readonly RUNS="${RUNS:-3}"
 readonly WORK="${WORK:-$(mktemp -d /tmp/entrepot-gc-bench.XXXXXX)}"
+readonly JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 
 bench_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 project_dir="$(cd -- "$bench_dir/../.." && pwd)"
@@ -54,7 +57,7 @@ for untagged in "" "--delete-untagged"; do
             if [[ "$tool" == docker-registry ]]; then
                 time=$(seconds docker-registry garbage-collect $untagged "$WORK/config.yml")
             else
-                time=$(seconds "$project_dir/entrepot" garbage-collect "$WORK/config.yml" --grace 0s $untagged)
+                time=$(seconds "$JAVA" -jar "$project_dir/target/entrepot.jar" garbage-collect "$WORK/config.yml" --grace 0s $untagged)
             fi
             echo "$tool ${untagged:-plain} run $run: ${time} s, blob files left: $(count_blobs "$WORK/copy")"
         done

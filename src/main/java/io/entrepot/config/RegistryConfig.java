@@ -4,10 +4,18 @@ package io.entrepot.config;
  * The whole configuration of one Entrepot process, read from distribution's {@code config.yml}
  * format and validated as a whole by {@link ConfigLoader}.
  */
-public record RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, RetentionConfig retention) {
+public record RegistryConfig(
+        String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+        RetentionConfig retention) {
 
-    /** Builds a configuration without retention rules. */
+    /** Creates a configuration with the default metrics settings, tracing off and no retention rules. */
     public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {
-        this(version, log, storage, http, RetentionConfig.NONE);
+        this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED);
+    }
+
+    /** Creates a configuration without retention rules. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics,
+            TracingConfig tracing) {
+        this(version, log, storage, http, metrics, tracing, RetentionConfig.NONE);
     }
 }

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The debug listener ({@code http.debug.addr}): {@code /debug/health}, which checks that the
- * storage responds, as distribution's health endpoint does with its storage driver check, and
- * {@code /debug/readonly}, which switches read-only mode at run time ({@code PUT} on,
+ * storage driver responds, as distribution's health endpoint does with its storage driver check,
+ * and {@code /debug/readonly}, which switches read-only mode at run time ({@code PUT} on,
  * {@code DELETE} off, {@code GET} the current state).
  */
 final class DebugHandler extends Handler.Abstract {
