@@ -6,6 +6,7 @@ import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
 import io.entrepot.maintenance.GarbageCollector;
 import io.entrepot.maintenance.GcOptions;
+import io.entrepot.maintenance.GcReport;
 import io.entrepot.maintenance.OnlineCollection;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.maintenance.StorageLease;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -161,6 +163,11 @@ public final class RegistryServer implements AutoCloseable {
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
+        // Entrepot's own gauge: 1 while writes are rejected, whichever way read-only mode was switched.
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("registry_readonly")
+                .help("1 while the registry is in read-only mode and rejects writes, 0 otherwise.")
+                .callback(callback -> callback.call(readOnly.get() ? 1 : 0))
+                .register(metrics.registry());
         RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, metrics, tracing);
         // The debug listener starts first, so that a failure there never leaves the API port open for a moment.
         try {
@@ -283,12 +290,29 @@ public final class RegistryServer implements AutoCloseable {
         long intervalSeconds = Math.max(1, gc.interval().toSeconds());
         scheduler.scheduleWithFixedDelay(() -> {
             if (!readOnly.get()) {
-                collection.run();
+                collectGarbage(collection);
             }
         }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
         log.atInfo().addKeyValue("interval", gc.interval()).addKeyValue("grace", gc.grace())
                 .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
                 .log("garbage collection scheduled");
+    }
+
+    /** Runs one scheduled collection and records it in the {@code registry_gc_*} metrics. */
+    private void collectGarbage(OnlineCollection collection) {
+        Instant started = Instant.now();
+        try {
+            GcReport report = collection.collectIfLeaseHolder();
+            if (report != null) {
+                boolean removed = !report.dryRun();
+                metrics.gc().recordRun(report.duration(), Instant.now(), true,
+                        removed ? report.blobsRemoved().size() : 0, removed ? report.manifestsRemoved() : 0,
+                        removed ? report.bytesFreed() : 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.atError().setCause(e).log("garbage collection failed");
+            metrics.gc().recordRun(Duration.between(started, Instant.now()), Instant.now(), false, 0, 0, 0);
+        }
     }
 
     /** Schedules the {@code retention} rules when {@code retention.interval} is set; skipped while read-only. */
@@ -303,10 +327,17 @@ public final class RegistryServer implements AutoCloseable {
             if (readOnly.get()) {
                 return;
             }
+            Instant started = Instant.now();
             try {
-                job.run(retention.dryRun());
+                Retention.Report report = job.run(retention.dryRun());
+                long tags = report.dryRun() ? 0 : report.repositories().stream()
+                        .mapToLong(r -> r.tags().stream().filter(t -> !t.kept()).count()).sum();
+                long manifests = report.dryRun() ? 0 : report.repositories().stream().mapToLong(r -> r.manifestsRemoved().size()).sum();
+                // Retention removes tags and manifests; the blobs go at the next collection.
+                metrics.retention().recordRun(Duration.between(started, Instant.now()), Instant.now(), true, 0, manifests + tags, 0);
             } catch (IOException | RuntimeException e) {
                 log.error("retention failed", e);
+                metrics.retention().recordRun(Duration.between(started, Instant.now()), Instant.now(), false, 0, 0, 0);
             }
         }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
     }

@@ -28,19 +28,28 @@ public final class OnlineCollection implements Runnable {
         this.options = options;
     }
 
-    /** Runs one collection if this instance gets the lease; logs and swallows failures, so the schedule continues. */
+    /**
+     * Runs one collection if this instance gets the lease.
+     *
+     * @return the report, or null when another instance holds the lease
+     */
+    public GcReport collectIfLeaseHolder() throws IOException {
+        if (!lease.tryAcquire(holder, LEASE_DURATION)) {
+            log.atInfo().addKeyValue("holder", holder).log("garbage collection skipped because another instance holds the lease");
+            return null;
+        }
+        try {
+            return collector.collect(options, GcProgress.NONE);
+        } finally {
+            lease.release(holder);
+        }
+    }
+
+    /** Runs {@link #collectIfLeaseHolder} and logs a failure instead of throwing it, so a schedule continues. */
     @Override
     public void run() {
         try {
-            if (!lease.tryAcquire(holder, LEASE_DURATION)) {
-                log.atInfo().addKeyValue("holder", holder).log("garbage collection skipped: another instance holds the lease");
-                return;
-            }
-            try {
-                collector.collect(options, GcProgress.NONE);
-            } finally {
-                lease.release(holder);
-            }
+            collectIfLeaseHolder();
         } catch (IOException | RuntimeException e) {
             log.atError().setCause(e).addKeyValue("holder", holder).log("garbage collection failed");
         }

@@ -59,6 +59,18 @@ class ReadOnlyModeTest {
     }
 
     @Test
+    void readOnlySwitch_reportedInMetrics() throws Exception {
+        try (RegistryServer server = RegistryServer.start(config(false))) {
+            String before = RawHttp.send(server.debugPort(), "GET", "/metrics", null).body();
+            RawHttp.send(server.debugPort(), "PUT", "/debug/readonly", null);
+            String after = RawHttp.send(server.debugPort(), "GET", "/metrics", null).body();
+
+            assertThat(before).contains("registry_readonly 0.0");
+            assertThat(after).contains("registry_readonly 1.0");
+        }
+    }
+
+    @Test
     void readOnlySwitch_otherMethod_isRejected() throws Exception {
         try (RegistryServer server = RegistryServer.start(config(false))) {
             RawHttp.Response response = RawHttp.send(server.debugPort(), "POST", "/debug/readonly", null);
