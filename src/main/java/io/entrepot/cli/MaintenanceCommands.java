@@ -51,8 +51,8 @@ final class MaintenanceCommands {
             try {
                 return GoDuration.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("invalid duration '" + value + "': " + e.getMessage()
-                        + "; use a number with a unit such as 30s, 90m or 2h");
+                // picocli adds the option name; GoDuration's message names the value.
+                throw new TypeConversionException(e.getMessage() + "; use a number with a unit such as 30s, 90m or 2h");
             }
         }
     }
