@@ -81,6 +81,12 @@ public final class GarbageCollector {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
     private static final Logger audit = LoggerFactory.getLogger("io.entrepot.audit");
 
+    /**
+     * Storage calls in flight at once while scanning and sweeping. Each call mostly waits on
+     * storage, and the filesystem driver admits at least 25 at a time (its maxthreads minimum).
+     */
+    private static final int PARALLELISM = 16;
+
     private final Registry registry;
     private final StorageDriver driver;
     private final BlobReferences references;
@@ -125,12 +131,7 @@ public final class GarbageCollector {
     private List<RepositoryScan> scanRepositories(GcProgress progress) throws IOException {
         List<RepositoryName> names = RepositoryScan.repositories(driver);
         progress.phase("scan", names.size());
-        List<RepositoryScan> scans = new ArrayList<>(names.size());
-        for (RepositoryName name : names) {
-            scans.add(RepositoryScan.read(registry, name));
-            progress.advance();
-        }
-        return scans;
+        return Parallel.map(names, PARALLELISM, name -> RepositoryScan.read(registry, name), progress::advance);
     }
 
     /**
@@ -279,34 +280,46 @@ public final class GarbageCollector {
             GcProgress progress) throws IOException {
         List<Digest> stored = storedBlobs();
         Map<Digest, List<RepositoryName>> linkedIn = linkingRepositories(scans);
+        List<Digest> candidates = stored.stream().filter(digest -> !marked.contains(digest)).toList();
+        progress.phase("sweep", candidates.size());
+        List<SweepOutcome> outcomes = Parallel.map(candidates, PARALLELISM,
+                digest -> sweepBlob(digest, linkedIn.getOrDefault(digest, List.of()), cutoff, dryRun), progress::advance);
+
         List<GcReport.RemovedBlob> removed = new ArrayList<>();
         int keptByGrace = 0;
-        progress.phase("sweep", stored.size());
-        for (Digest digest : stored) {
-            progress.advance();
-            if (marked.contains(digest)) {
-                continue;
-            }
-            Optional<FileInfo> data = dataOf(digest);
-            if (data.isEmpty()) {
-                continue;
-            }
-            if (!data.get().modifiedAt().isBefore(cutoff) || isRecentlyReferenced(digest, cutoff)) {
-                decision(null, digest, "kept blob", "within grace period", dryRun);
-                keptByGrace++;
-                if (!dryRun && references.isSweeping(digest)) {
-                    // Left by a collector that stopped between its mark and its decision.
-                    references.clearSweeping(digest);
-                }
-                continue;
-            }
-            if (deleteBlob(digest, linkedIn.getOrDefault(digest, List.of()), cutoff, dryRun)) {
-                removed.add(new GcReport.RemovedBlob(digest, data.get().size()));
-            } else {
+        for (SweepOutcome outcome : outcomes) {
+            if (outcome.removed() != null) {
+                removed.add(outcome.removed());
+            } else if (outcome.keptByGrace()) {
                 keptByGrace++;
             }
         }
         return new Sweep(removed, stored.size(), keptByGrace);
+    }
+
+    /** What happened to one unmarked blob: removed, kept by grace, or neither because it was already gone. */
+    private record SweepOutcome(GcReport.RemovedBlob removed, boolean keptByGrace) {
+        static final SweepOutcome GONE = new SweepOutcome(null, false);
+        static final SweepOutcome KEPT = new SweepOutcome(null, true);
+    }
+
+    private SweepOutcome sweepBlob(Digest digest, List<RepositoryName> linkedIn, Instant cutoff, boolean dryRun) throws IOException {
+        Optional<FileInfo> data = dataOf(digest);
+        if (data.isEmpty()) {
+            return SweepOutcome.GONE;
+        }
+        if (!data.get().modifiedAt().isBefore(cutoff) || isRecentlyReferenced(digest, cutoff)) {
+            decision(null, digest, "kept blob", "within grace period", dryRun);
+            if (!dryRun && references.isSweeping(digest)) {
+                // Left by a collector that stopped between its mark and its decision.
+                references.clearSweeping(digest);
+            }
+            return SweepOutcome.KEPT;
+        }
+        if (deleteBlob(digest, linkedIn, cutoff, dryRun)) {
+            return new SweepOutcome(new GcReport.RemovedBlob(digest, data.get().size()), false);
+        }
+        return SweepOutcome.KEPT;
     }
 
     /** Deletes the blob's data and its links; returns false when a push claimed it meanwhile. */
