@@ -43,19 +43,26 @@ final class ConfigKeys {
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
-            "http.maxmanifestsize");
+            "http.maxmanifestsize", "http.trustedproxies", "http.shutdowndelay",
+            "storage.cache", "storage.cache.blobdescriptor", "storage.cache.blobdescriptorsize",
+            "redis", "redis.addr", "redis.addrs", "redis.mastername", "redis.username", "redis.password", "redis.db",
+            "redis.dialtimeout", "redis.readtimeout", "redis.writetimeout",
+            "redis.pool", "redis.pool.maxidle", "redis.pool.maxactive", "redis.pool.idletimeout",
+            "redis.tls", "redis.tls.enabled",
+            "health", "health.storagedriver", "health.storagedriver.enabled", "health.storagedriver.interval",
+            "health.storagedriver.threshold", "health.file", "health.http", "health.tcp");
 
     private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers");
 
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(
             "log.accesslog", "log.hooks", "log.reportcaller",
-            "storage.cache", "storage.redirect", "storage.tag",
+            "storage.redirect", "storage.tag",
             "http.secret", "http.http2", "http.h2c", "http.debug.prometheus");
 
     /** Distribution sections that are ignored with one warning per child, such as {@code notifications.endpoints}. */
     private static final Set<String> UNSUPPORTED_SECTIONS = Set.of(
-            "notifications", "redis", "health", "proxy", "middleware", "reporting",
+            "notifications", "proxy", "middleware", "reporting",
             "validation", "compatibility", "catalog");
 
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */

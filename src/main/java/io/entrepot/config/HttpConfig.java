@@ -16,6 +16,10 @@ import java.util.Map;
  * @param drainTimeout how long requests in flight may run after SIGTERM
  * @param debugAddr host:port of the debug server, or null for none
  * @param maxManifestSize largest manifest accepted by PUT, in bytes (Entrepot's own key {@code http.maxmanifestsize})
+ * @param trustedProxies addresses or CIDR ranges of the proxies whose {@code X-Forwarded-Proto} and
+ *     {@code X-Forwarded-Host} headers are believed (Entrepot's own key {@code http.trustedproxies})
+ * @param shutdownDelay how long, after SIGTERM, readiness reports failure while requests are still
+ *     served, before the listener closes (Entrepot's own key {@code http.shutdowndelay})
  */
 public record HttpConfig(
         String addr,
@@ -26,7 +30,15 @@ public record HttpConfig(
         Map<String, List<String>> headers,
         Duration drainTimeout,
         String debugAddr,
-        long maxManifestSize) {
+        long maxManifestSize,
+        List<String> trustedProxies,
+        Duration shutdownDelay) {
+
+    /** A configuration with no trusted proxy and no shutdown delay, as before those keys existed. */
+    public HttpConfig(String addr, Net net, String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            Duration drainTimeout, String debugAddr, long maxManifestSize) {
+        this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, List.of(), Duration.ZERO);
+    }
 
     public enum Net { TCP, UNIX }
 

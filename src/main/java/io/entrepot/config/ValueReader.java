@@ -27,7 +27,11 @@ final class ValueReader {
     JsonNode node(String path) {
         JsonNode node = root;
         for (String key : path.split("\\.")) {
-            node = node.isObject() ? node.get(key) : null;
+            if (node.isArray() && key.matches("[0-9]{1,9}")) {
+                node = node.get(Integer.parseInt(key)); // list items are addressed as health.tcp.0.addr
+            } else {
+                node = node.isObject() ? node.get(key) : null;
+            }
             if (node == null || node.isNull()) {
                 return null;
             }

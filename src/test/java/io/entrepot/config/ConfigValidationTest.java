@@ -187,7 +187,7 @@ class ConfigValidationTest {
                     bucket: images
                     secretkey: do-not-print
                   cache:
-                    blobdescriptor: redis
+                    blobdescriptor: inmemory
                 """;
 
         ConfigException error = loadExpectingFailure(yaml, Map.of());
