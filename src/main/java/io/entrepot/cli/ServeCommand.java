@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
         Thread.ofPlatform().name("entrepot-shutdown").start(() -> {
             log.info("received SIG{}, stopping", signal);
             try {
-                server.close();
+                server.shutDown();
                 log.info("stopped");
             } catch (Exception e) {
                 log.error("shutdown failed", e);

@@ -65,7 +65,7 @@ public final class ApiHandler extends Handler.Abstract {
      * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
-        this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls());
+        this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls(), options.trustedProxies());
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
         this.blobs = new BlobHandler(registry, options.deleteEnabled(), options.redirectEnabled());

@@ -1,5 +1,7 @@
 package io.entrepot.http;
 
+import io.entrepot.cache.BlobDescriptorCaches;
+import io.entrepot.cache.MeasuredCache;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running registry: the storage driver, the API server on {@code http.addr}, the optional
- * debug server on {@code http.debug.addr}, and the background upload purge.
+ * One running registry: the storage driver, the blob descriptor cache, the API server on
+ * {@code http.addr}, the optional debug server on {@code http.debug.addr}, the health checks and
+ * the background upload purge.
  */
 public final class RegistryServer implements AutoCloseable {
 
@@ -45,11 +49,15 @@ public final class RegistryServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean readOnly;
     private final StorageDriver driver;
+    private final MeasuredCache cache;
+    private final HealthChecks health;
 
-    private RegistryServer(RegistryConfig config, StorageDriver driver, Server server, Server debugServer,
-            ScheduledExecutorService scheduler, AtomicBoolean readOnly) {
+    private RegistryServer(RegistryConfig config, StorageDriver driver, MeasuredCache cache, HealthChecks health, Server server,
+            Server debugServer, ScheduledExecutorService scheduler, AtomicBoolean readOnly) {
         this.config = config;
         this.driver = driver;
+        this.cache = cache;
+        this.health = health;
         this.server = server;
         this.debugServer = debugServer;
         this.scheduler = scheduler;
@@ -72,15 +80,18 @@ public final class RegistryServer implements AutoCloseable {
      */
     public static RegistryServer start(RegistryConfig config) throws Exception {
         StorageDriver driver = createDriver(config.storage().driver());
-        Registry registry = new Registry(driver, Clock.systemUTC());
+        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis());
+        Registry registry = new Registry(driver, Clock.systemUTC(), cache);
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
+        HealthChecks health = new HealthChecks(config.health(), driver);
         HttpConfig http = config.http();
 
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
-                config.storage().deleteEnabled(), false, http.maxManifestSize());
+                config.storage().deleteEnabled(), false, http.maxManifestSize(), TrustedProxies.parse(http.trustedProxies()));
         Server server = newServer("entrepot-api");
         server.addConnector(newConnector(server, http.net(), http.addr()));
-        GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly));
+        GracefulHandler graceful = new GracefulHandler(
+                new HealthHandler(health, cache, readOnly, false, new ApiHandler(registry, options, readOnly)));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -89,12 +100,12 @@ public final class RegistryServer implements AutoCloseable {
         if (http.debugAddr() != null && !http.debugAddr().isEmpty()) {
             debugServer = newServer("entrepot-debug");
             debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, http.debugAddr()));
-            debugServer.setHandler(new DebugHandler(driver, readOnly));
+            debugServer.setHandler(new HealthHandler(health, cache, readOnly, true, null));
             debugServer.setStopAtShutdown(false);
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
-        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly);
+        RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly);
         try {
             server.start();
             if (debugServer != null) {
@@ -105,7 +116,8 @@ public final class RegistryServer implements AutoCloseable {
             throw e;
         }
         registryServer.schedulePurge(driver);
-        log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
+        health.schedule(scheduler);
+        log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
     }
@@ -186,6 +198,16 @@ public final class RegistryServer implements AutoCloseable {
         return driver;
     }
 
+    /** Returns the blob descriptor cache, whose lookup counts tests and metrics read. */
+    public MeasuredCache cache() {
+        return cache;
+    }
+
+    /** Returns whether {@code /readyz} reports the instance ready. */
+    public boolean ready() {
+        return health.ready();
+    }
+
     /** Switches read-only mode on or off at run time. */
     public void setReadOnly(boolean value) {
         readOnly.set(value);
@@ -216,17 +238,37 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /**
+     * Fails readiness and keeps serving for {@code http.shutdowndelay}, so a load balancer that
+     * checks {@code /readyz} stops sending requests first. Then stops accepting connections, lets
+     * requests in flight finish for up to {@code http.draintimeout}, and stops.
+     */
+    public void shutDown() throws Exception {
+        health.startDraining();
+        Duration delay = config.http().shutdownDelay();
+        if (delay.isPositive()) {
+            log.atInfo().addKeyValue("shutdown_delay", delay).log("readiness now fails, still serving until the delay ends");
+            Thread.sleep(delay);
+        }
+        close();
+    }
+
+    /**
      * Stops accepting connections, lets requests in flight finish for up to
-     * {@code http.draintimeout}, then stops.
+     * {@code http.draintimeout}, then stops, without the readiness delay of {@link #shutDown()}.
      */
     @Override
     public void close() throws Exception {
+        health.startDraining();
         scheduler.shutdownNow();
         try {
             stopApi();
         } finally {
-            if (debugServer != null) {
-                debugServer.stop();
+            try {
+                if (debugServer != null) {
+                    debugServer.stop();
+                }
+            } finally {
+                cache.close();
             }
         }
     }

@@ -18,9 +18,14 @@ public final class ManifestStore {
     private final ReferrerIndex referrers;
 
     public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags) {
+        this(driver, blobs, layers, tags, new RepositoryLinks(driver, StorageLayout::manifestRevisionLink));
+    }
+
+    /** A store whose manifest revision links are {@code revisions}, which may consult a cache. */
+    public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags, RepositoryLinks revisions) {
         this.blobs = blobs;
         this.layers = layers;
-        this.revisions = new RepositoryLinks(driver, StorageLayout::manifestRevisionLink);
+        this.revisions = revisions;
         this.tags = tags;
         this.referrers = new ReferrerIndex(driver, this);
     }

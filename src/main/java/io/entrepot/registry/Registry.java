@@ -18,11 +18,17 @@ public final class Registry {
     private final Catalog catalog;
 
     public Registry(StorageDriver driver, Clock clock) {
+        this(driver, clock, BlobDescriptorCache.NONE);
+    }
+
+    /** Services that look blob descriptors and repository links up in {@code cache} before storage. */
+    public Registry(StorageDriver driver, Clock clock, BlobDescriptorCache cache) {
         this.driver = driver;
-        this.blobs = new BlobStore(driver);
-        this.layers = new RepositoryLinks(driver, StorageLayout::layerLink);
+        this.blobs = new BlobStore(driver, cache);
+        this.layers = new RepositoryLinks(driver, StorageLayout::layerLink, BlobDescriptorCache.LinkKind.LAYER, cache);
         this.tags = new TagStore(driver);
-        this.manifests = new ManifestStore(driver, blobs, layers, tags);
+        this.manifests = new ManifestStore(driver, blobs, layers, tags,
+                new RepositoryLinks(driver, StorageLayout::manifestRevisionLink, BlobDescriptorCache.LinkKind.REVISION, cache));
         this.uploads = new UploadSessions(driver, blobs, layers, clock);
         this.catalog = new Catalog(driver);
     }
