@@ -43,6 +43,11 @@ public final class BlobStore {
         }
     }
 
+    /** Records in the cache a blob that was just moved into place, so the next stat needs no storage read. */
+    void recordStored(Descriptor descriptor) {
+        cache.putDescriptor(descriptor);
+    }
+
     /**
      * Opens the blob at {@code offset}.
      *

@@ -138,11 +138,13 @@ public final class UploadSessions {
                 driver.putContent(StorageLayout.blobData(expected), new byte[0]);
             }
         }
+        Descriptor descriptor = new Descriptor(Descriptor.OCTET_STREAM, expected, status.size());
+        blobs.recordStored(descriptor);
 
         layers.link(repository, expected);
 
         removeSession(repository, id);
-        return new Descriptor(Descriptor.OCTET_STREAM, expected, status.size());
+        return descriptor;
     }
 
     /** Starts, fills and completes an upload in one step, for {@code POST ...?digest=}. */
