@@ -26,7 +26,12 @@ public final class ExternalTools {
             "skopeo", "skopeo",
             "umoci", "umoci",
             "docker-registry", "docker-registry",
-            "hey", "hey");
+            "hey", "hey",
+            "redis-server", "redis-server",
+            "nginx", "nginx",
+            "haproxy", "haproxy",
+            "openssl", "openssl",
+            "systemd-analyze", "systemd");
 
     private ExternalTools() {}
 
