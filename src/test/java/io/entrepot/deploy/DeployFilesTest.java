@@ -13,6 +13,9 @@ import io.entrepot.config.ConfigProblem;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.e2e.ExternalTools;
+import io.entrepot.testing.NginxMainConfig;
+import io.entrepot.testing.NginxProcess;
+import io.entrepot.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,15 +60,8 @@ class DeployFilesTest {
         return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     }
 
-    /** Writes a self-signed certificate and key for registry.test into {@code work/certs}. */
     private Path selfSignedCertificate() throws Exception {
-        Path certs = Files.createDirectories(work.resolve("certs"));
-        Result result = run(List.of(ExternalTools.require("openssl").toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                "-days", "1", "-subj", "/CN=registry.test",
-                "-keyout", certs.resolve("registry.key").toString(), "-out", certs.resolve("registry.crt").toString()));
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        Files.writeString(certs.resolve("registry.pem"), Files.readString(certs.resolve("registry.crt")) + Files.readString(certs.resolve("registry.key")));
-        return certs;
+        return TestCertificates.create(work.resolve("certs"));
     }
 
     @Test
@@ -73,15 +69,9 @@ class DeployFilesTest {
         Path nginx = ExternalTools.require("nginx");
         Path certs = selfSignedCertificate();
         String original = Files.readString(DEPLOY.resolve("nginx/entrepot.conf"));
-        // nginx resolves upstream names when it loads, and Docker's names do not resolve here;
-        // the listen ports are moved off the privileged ones. Nothing else is changed.
-        String local = original
-                .replaceAll("entrepot-([0-9]):5000", "127.0.0.1:1500$1")
-                .replace("/etc/nginx/certs", certs.toString())
-                .replace("listen 443 ssl", "listen 127.0.0.1:18443 ssl")
-                .replace("listen [::]:443 ssl http2;", "")
-                .replace("listen 80;", "listen 127.0.0.1:18080;")
-                .replace("listen [::]:80;", "");
+        // nginx resolves upstream names when it loads, and Docker's names do not resolve here, so
+        // they become loopback ports; the listen ports move off the privileged ones.
+        String local = NginxProcess.loopbackConfig(original, List.of(15001, 15002, 15003), 18443, 18080, certs);
         Files.writeString(work.resolve("entrepot.conf"), local);
         Files.writeString(work.resolve("nginx.conf"), NginxMainConfig.wrapping(work, work.resolve("entrepot.conf")));
 

@@ -1,4 +1,4 @@
-package io.entrepot.deploy;
+package io.entrepot.testing;
 
 import java.nio.file.Path;
 
