@@ -7,28 +7,40 @@ import io.entrepot.registry.Descriptor;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.RepositoryName;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Creates the blob descriptor cache that {@code storage.cache.blobdescriptor} names. */
 public final class BlobDescriptorCaches {
 
     private BlobDescriptorCaches() {}
 
-    /**
-     * Returns the configured cache. A Redis cache returns at once even when Redis is down: it
-     * misses until a background connection attempt succeeds.
-     */
+    /** Returns the configured cache, whose lookups are not observed beyond its own counts. */
     public static MeasuredCache create(CacheConfig cache, RedisConfig redis) {
+        return create(cache, redis, event -> {});
+    }
+
+    /**
+     * Returns the configured cache, passing every counted lookup event to {@code observer}. A
+     * Redis cache returns at once even when Redis is down: it misses until a background
+     * connection attempt succeeds.
+     */
+    public static MeasuredCache create(CacheConfig cache, RedisConfig redis, Consumer<CacheStatistics.Event> observer) {
+        CacheStatistics statistics = new CacheStatistics(observer);
         return switch (cache.blobDescriptor()) {
-            case NONE -> new Disabled();
-            case INMEMORY -> new InMemoryBlobDescriptorCache(cache.blobDescriptorSize());
-            case REDIS -> new RedisBlobDescriptorCache(redis);
+            case NONE -> new Disabled(statistics);
+            case INMEMORY -> new InMemoryBlobDescriptorCache(cache.blobDescriptorSize(), statistics);
+            case REDIS -> new RedisBlobDescriptorCache(redis, statistics);
         };
     }
 
     /** No cache: every lookup misses and nothing is counted. */
     private static final class Disabled implements MeasuredCache {
 
-        private final CacheStatistics statistics = new CacheStatistics();
+        private final CacheStatistics statistics;
+
+        Disabled(CacheStatistics statistics) {
+            this.statistics = statistics;
+        }
 
         @Override
         public Optional<Descriptor> descriptor(Digest digest) {

@@ -21,10 +21,11 @@ final class InMemoryBlobDescriptorCache implements MeasuredCache {
     private record LinkKey(LinkKind kind, RepositoryName repository, Digest digest) {}
 
     private final Cache<Object, Object> entries;
-    private final CacheStatistics statistics = new CacheStatistics();
+    private final CacheStatistics statistics;
 
-    InMemoryBlobDescriptorCache(long maximumSize) {
+    InMemoryBlobDescriptorCache(long maximumSize, CacheStatistics statistics) {
         this.entries = Caffeine.newBuilder().maximumSize(maximumSize).build();
+        this.statistics = statistics;
     }
 
     @Override

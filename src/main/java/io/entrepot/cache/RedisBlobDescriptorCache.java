@@ -67,15 +67,16 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
 
     private final RedisConfig config;
     private final AbstractRedisClient client;
-    private final CacheStatistics statistics = new CacheStatistics();
+    private final CacheStatistics statistics;
     private final AtomicBoolean available = new AtomicBoolean(true);
     private final Set<Removal> pendingRemovals = ConcurrentHashMap.newKeySet();
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterCommands<String, String> commands;
     private volatile boolean closed;
 
-    RedisBlobDescriptorCache(RedisConfig config) {
+    RedisBlobDescriptorCache(RedisConfig config, CacheStatistics statistics) {
         this.config = config;
+        this.statistics = statistics;
         this.client = config.mode() == RedisConfig.Mode.CLUSTER ? clusterClient(config) : client(config);
         if (!connect()) {
             Thread.ofVirtual().name("entrepot-redis-connect").start(this::connectUntilClosed);
@@ -266,6 +267,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
     private <T> T call(Function<RedisClusterCommands<String, String>, T> command, T fallback) {
         RedisClusterCommands<String, String> redis = commands;
         if (redis == null) {
+            statistics.recordError();
             return fallback;
         }
         try {
@@ -274,6 +276,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
             }
             return command.apply(redis);
         } catch (RedisException e) {
+            statistics.recordError();
             markUnavailable(e);
             return fallback;
         }

@@ -44,8 +44,9 @@ final class ConfigMapper {
     RegistryConfig map() {
         CacheSectionMapper cacheSection = new CacheSectionMapper(reader);
         RedisConfig redis = cacheSection.redis();
-        return new RegistryConfig(version(), log(), storage(), http(), cacheSection.cache(redis), redis,
-                new HealthSectionMapper(reader).health());
+        ObservabilityMapper observability = new ObservabilityMapper(reader);
+        return new RegistryConfig(version(), log(), storage(), http(), observability.metrics(), observability.tracing(),
+                cacheSection.cache(redis), redis, new HealthSectionMapper(reader).health());
     }
 
     private String version() {
@@ -119,7 +120,8 @@ final class ConfigMapper {
         StorageConfig.Driver driver = driver();
         boolean deleteEnabled = reader.bool("storage.delete.enabled", false);
         boolean readOnly = reader.bool("storage.maintenance.readonly.enabled", false);
-        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly);
+        StorageConfig.Redirect redirect = new RedirectConfigReader(reader).read();
+        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly, redirect);
     }
 
     /** Maps the one storage driver. No driver, several drivers or an unsupported one is a problem. */
@@ -149,10 +151,11 @@ final class ConfigMapper {
         return switch (name) {
             case "filesystem" -> filesystem();
             case "inmemory" -> new StorageConfig.InMemory();
+            case "s3" -> new S3ConfigReader(reader, warnings).read();
             default -> {
                 String reason = ConfigKeys.UNSUPPORTED_DRIVERS.contains(name)
-                        ? "storage driver " + name + " is not supported yet, use filesystem or inmemory"
-                        : "unknown storage driver " + name + ", use filesystem or inmemory";
+                        ? "storage driver " + name + " is not supported yet, use filesystem, s3 or inmemory"
+                        : "unknown storage driver " + name + ", use filesystem, s3 or inmemory";
                 reader.problem("storage." + name, reason, null);
                 yield new StorageConfig.InMemory();
             }
@@ -168,6 +171,8 @@ final class ConfigMapper {
         String root = reader.string("storage.filesystem.rootdirectory", StorageConfig.Filesystem.DEFAULT_ROOT.toString());
         if (root.isBlank()) {
             reader.problem("storage.filesystem.rootdirectory", "must not be empty", reader.node("storage.filesystem.rootdirectory"));
+        } else if (java.nio.file.Files.exists(Path.of(root)) && !java.nio.file.Files.isDirectory(Path.of(root))) {
+            reader.problem("storage.filesystem.rootdirectory", "exists and is not a directory", reader.node("storage.filesystem.rootdirectory"));
         }
 
         long maxThreads = reader.integer("storage.filesystem.maxthreads", DEFAULT_MAX_THREADS);

@@ -3,14 +3,24 @@ package io.entrepot.http;
 import io.entrepot.cache.BlobDescriptorCaches;
 import io.entrepot.cache.MeasuredCache;
 import io.entrepot.config.HttpConfig;
+import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
 import io.entrepot.maintenance.UploadPurger;
+import io.entrepot.metrics.Metrics;
+import io.entrepot.metrics.StorageUsageRefresher;
 import io.entrepot.registry.Registry;
 import io.entrepot.storage.CheckedStorageDriver;
 import io.entrepot.storage.StorageDriver;
+import io.entrepot.storage.StorageObserver;
 import io.entrepot.storage.filesystem.FilesystemDriver;
 import io.entrepot.storage.inmemory.InMemoryDriver;
+import io.entrepot.tracing.Tracing;
+import io.entrepot.storage.middleware.BaseUrlRedirects;
+import io.entrepot.storage.middleware.CloudFrontRedirects;
+import io.entrepot.storage.middleware.CloudFrontSigner;
+import io.entrepot.storage.s3.S3Driver;
+import io.entrepot.storage.s3.S3DriverOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -24,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -36,8 +47,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running registry: the storage driver, the blob descriptor cache, the API server on
- * {@code http.addr}, the optional debug server on {@code http.debug.addr}, the health checks and
- * the background upload purge.
+ * {@code http.addr}, the optional debug server on {@code http.debug.addr} with health and
+ * metrics, the health checks, and the background upload purge and storage usage walk.
  */
 public final class RegistryServer implements AutoCloseable {
 
@@ -49,12 +60,16 @@ public final class RegistryServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean readOnly;
     private final StorageDriver driver;
+    private final Metrics metrics;
+    private final Tracing tracing;
     private final MeasuredCache cache;
     private final HealthChecks health;
 
     private RegistryServer(RegistryConfig config, StorageDriver driver, MeasuredCache cache, HealthChecks health, Server server,
-            Server debugServer, ScheduledExecutorService scheduler, AtomicBoolean readOnly) {
+            Server debugServer, ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics, Tracing tracing) {
         this.config = config;
+        this.metrics = metrics;
+        this.tracing = tracing;
         this.driver = driver;
         this.cache = cache;
         this.health = health;
@@ -66,11 +81,56 @@ public final class RegistryServer implements AutoCloseable {
 
     /** Builds the storage driver that {@code config} names, wrapped with path checks. */
     public static StorageDriver createDriver(StorageConfig.Driver config) throws IOException {
+        return createDriver(config, StorageConfig.Redirect.DISABLED);
+    }
+
+    /**
+     * Builds the storage driver that {@code config} names with the redirect middleware of
+     * {@code redirect}, wrapped with path checks. An S3 driver first checks that its bucket
+     * exists and its credentials are accepted.
+     *
+     * @throws IOException naming the bucket or the access key id when S3 rejects them, or the key
+     *     file of the cloudfront middleware when it cannot be read
+     */
+    public static StorageDriver createDriver(StorageConfig.Driver config, StorageConfig.Redirect redirect) throws IOException {
+        return createDriver(config, redirect, StorageObserver.NONE);
+    }
+
+    /**
+     * Builds the storage driver as {@link #createDriver(StorageConfig.Driver, StorageConfig.Redirect)}
+     * does, with every call timed by {@code observer}.
+     */
+    public static StorageDriver createDriver(StorageConfig.Driver config, StorageConfig.Redirect redirect,
+            StorageObserver observer) throws IOException {
         StorageDriver driver = switch (config) {
             case StorageConfig.Filesystem fs -> new FilesystemDriver(fs.rootDirectory(), fs.maxThreads());
             case StorageConfig.InMemory ignored -> new InMemoryDriver();
+            case StorageConfig.S3 s3 -> openS3(s3, redirect);
         };
-        return CheckedStorageDriver.wrap(driver);
+        for (StorageConfig.StorageMiddleware middleware : redirect.middleware()) {
+            driver = switch (middleware) {
+                case StorageConfig.CloudFront cloudFront -> new CloudFrontRedirects(driver, cloudFront.baseUrl(),
+                        new CloudFrontSigner(CloudFrontSigner.readPrivateKey(cloudFront.privateKey()), cloudFront.keyPairId()),
+                        cloudFront.duration(), Clock.systemUTC());
+                case StorageConfig.BaseUrlRedirect base -> new BaseUrlRedirects(driver, base.baseUrl());
+            };
+        }
+        return new CheckedStorageDriver(driver, observer);
+    }
+
+    private static S3Driver openS3(StorageConfig.S3 s3, StorageConfig.Redirect redirect) throws IOException {
+        S3Driver driver = new S3Driver(new S3DriverOptions(s3.bucket(), s3.region(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
+                s3.sessionToken(), s3.forcePathStyle(), s3.rootDirectory(), s3.encrypt(), s3.keyId(), s3.skipVerify(),
+                s3.chunkSize(), s3.multipartCopyChunkSize(), s3.multipartCopyMaxConcurrency(), s3.multipartCopyThresholdSize(),
+                s3.storageClass(), s3.objectAcl(), s3.userAgent(), s3.useDualStack(), s3.maxConnections(),
+                s3.connectTimeout(), s3.socketTimeout(), s3.maxRetries() + 1, redirect.expiry()));
+        try {
+            driver.checkAccess();
+        } catch (IOException e) {
+            driver.close();
+            throw e;
+        }
+        return driver;
     }
 
     /**
@@ -79,47 +139,89 @@ public final class RegistryServer implements AutoCloseable {
      * @throws Exception when storage cannot be opened or an address cannot be bound
      */
     public static RegistryServer start(RegistryConfig config) throws Exception {
-        StorageDriver driver = createDriver(config.storage().driver());
-        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis());
+        Metrics metrics = new Metrics(config.metrics());
+        Tracing tracing = Tracing.start(config.tracing());
+        StorageDriver driver = createDriver(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
+        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis(),
+                event -> metrics.storage().countCache(event.label()));
         Registry registry = new Registry(driver, Clock.systemUTC(), cache);
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
         HealthChecks health = new HealthChecks(config.health(), driver);
         HttpConfig http = config.http();
 
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
-                config.storage().deleteEnabled(), false, http.maxManifestSize(), TrustedProxies.parse(http.trustedProxies()));
+                config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize(),
+                TrustedProxies.parse(http.trustedProxies()));
         Server server = newServer("entrepot-api");
         server.addConnector(newConnector(server, http.net(), http.addr()));
         GracefulHandler graceful = new GracefulHandler(
-                new HealthHandler(health, cache, readOnly, false, new ApiHandler(registry, options, readOnly)));
+                new HealthHandler(health, cache, readOnly, false, new ApiHandler(registry, options, readOnly, metrics, tracing)));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
 
         Server debugServer = null;
         if (http.debugAddr() != null && !http.debugAddr().isEmpty()) {
-            debugServer = newServer("entrepot-debug");
-            debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, http.debugAddr()));
-            debugServer.setHandler(new HealthHandler(health, cache, readOnly, true, null));
-            debugServer.setStopAtShutdown(false);
+            debugServer = newDebugServer(http.debugAddr(), config.metrics(), metrics, health, cache, readOnly);
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
-        RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly);
+        RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly, metrics, tracing);
+        // The debug listener starts first, so that a failure there never leaves the API port open for a moment.
         try {
-            server.start();
             if (debugServer != null) {
-                debugServer.start();
+                startListening(debugServer, "http.debug.addr", http.debugAddr());
             }
+            startListening(server, "http.addr", http.addr());
         } catch (Exception e) {
             registryServer.close();
             throw e;
         }
         registryServer.schedulePurge(driver);
+        registryServer.scheduleStorageUsage(driver);
         health.schedule(scheduler);
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
+    }
+
+    /** Starts {@code server}, turning a failed bind into a message that names the configuration key. */
+    private static void startListening(Server server, String key, String addr) throws Exception {
+        try {
+            server.start();
+        } catch (IOException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("cannot listen on " + key + " " + addr + ": " + cause.getMessage()
+                    + "; stop the process using it or choose another address", e);
+        }
+    }
+
+    /** Times storage calls into {@code registry_storage_action_seconds}, and records a span for each when tracing is on. */
+    private static StorageObserver storageObserver(Metrics metrics, Tracing tracing) {
+        StorageObserver timer = metrics.storage();
+        if (!tracing.enabled()) {
+            return timer;
+        }
+        StorageObserver spans = tracing.storageObserver();
+        return (driverName, action, nanos, failed) -> {
+            timer.observe(driverName, action, nanos, failed);
+            spans.observe(driverName, action, nanos, failed);
+        };
+    }
+
+    /** Builds the debug server: health, and the metrics and the most pulled repositories when metrics are enabled. */
+    private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, HealthChecks health,
+            MeasuredCache cache, AtomicBoolean readOnly) {
+        Server debugServer = newServer("entrepot-debug");
+        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr));
+        Handler.Sequence handlers = new Handler.Sequence(new HealthHandler(health, cache, readOnly, true, null));
+        if (metricsConfig.prometheusEnabled()) {
+            handlers.addHandler(new MetricsHandler(metrics.registry(), metricsConfig.prometheusPath()));
+            handlers.addHandler(new TopPullsHandler(metrics.content().topPulls()));
+        }
+        debugServer.setHandler(handlers);
+        debugServer.setStopAtShutdown(false);
+        return debugServer;
     }
 
     private static Server newServer(String name) {
@@ -171,6 +273,14 @@ public final class RegistryServer implements AutoCloseable {
         }, Math.min(intervalSeconds, 60), intervalSeconds, TimeUnit.SECONDS);
     }
 
+    private void scheduleStorageUsage(StorageDriver driver) {
+        Duration interval = config.metrics().storageUsageInterval();
+        if (interval.isZero()) {
+            return;
+        }
+        new StorageUsageRefresher(driver, metrics.storage(), Clock.systemUTC()).schedule(scheduler, interval);
+    }
+
     /** Returns the bound TCP port of the API listener, or -1 for a unix socket. */
     public int port() {
         return server.getConnectors()[0] instanceof AbstractNetworkConnector network ? network.getLocalPort() : -1;
@@ -191,6 +301,11 @@ public final class RegistryServer implements AutoCloseable {
             host = "[" + host + "]";
         }
         return URI.create("http://" + host + ":" + network.getLocalPort() + config.http().prefix());
+    }
+
+    /** Returns the metrics of this server, which the debug listener exports. */
+    public Metrics metrics() {
+        return metrics;
     }
 
     /** Returns the storage driver the registry serves from. */
@@ -224,6 +339,10 @@ public final class RegistryServer implements AutoCloseable {
      * cut requests off, not raised as a failed shutdown.
      */
     private void stopApi() throws Exception {
+        if (!server.isStarted()) {
+            server.stop();
+            return;
+        }
         GracefulHandler graceful = server.getDescendant(GracefulHandler.class);
         long inFlight = graceful == null ? 0 : graceful.getCurrentRequestCount();
         log.atInfo().addKeyValue("in_flight", inFlight).addKeyValue("drain_timeout", config.http().drainTimeout())
@@ -268,7 +387,11 @@ public final class RegistryServer implements AutoCloseable {
                     debugServer.stop();
                 }
             } finally {
-                cache.close();
+                try {
+                    tracing.close();
+                } finally {
+                    cache.close();
+                }
             }
         }
     }

@@ -59,7 +59,7 @@ class SharedRedisCacheTest {
         RegistryConfig base = TestConfigs.config(TestConfigs.filesystem(directory.resolve("storage")), true);
         RedisConfig redisConfig = new RedisConfig(List.of(redis.addr()), null, null, null, 0,
                 Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), new RedisConfig.Pool(0, 0, Duration.ZERO), false);
-        return new RegistryConfig(base.version(), base.log(), base.storage(), base.http(),
+        return new RegistryConfig(base.version(), base.log(), base.storage(), base.http(), base.metrics(), base.tracing(),
                 new CacheConfig(CacheConfig.BlobDescriptor.REDIS, 1000), redisConfig, HealthConfig.DEFAULT);
     }
 

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds the external programs that end-to-end tests drive (skopeo, umoci, docker-registry).
+ * Finds the external programs that end-to-end tests drive (skopeo, umoci, docker-registry,
+ * prometheus, promtool).
  *
  * <p>A missing program skips the calling test, so a developer without these tools can still run
  * {@code mvn verify}. When the system property {@code entrepot.requireExternal} is {@code true},
@@ -22,16 +23,18 @@ public final class ExternalTools {
     public static final String REQUIRE_PROPERTY = "entrepot.requireExternal";
 
     /** Debian package that provides each program. */
-    private static final Map<String, String> DEBIAN_PACKAGES = Map.of(
-            "skopeo", "skopeo",
-            "umoci", "umoci",
-            "docker-registry", "docker-registry",
-            "hey", "hey",
-            "redis-server", "redis-server",
-            "nginx", "nginx",
-            "haproxy", "haproxy",
-            "openssl", "openssl",
-            "systemd-analyze", "systemd");
+    private static final Map<String, String> DEBIAN_PACKAGES = Map.ofEntries(
+            Map.entry("skopeo", "skopeo"),
+            Map.entry("umoci", "umoci"),
+            Map.entry("docker-registry", "docker-registry"),
+            Map.entry("hey", "hey"),
+            Map.entry("redis-server", "redis-server"),
+            Map.entry("nginx", "nginx"),
+            Map.entry("haproxy", "haproxy"),
+            Map.entry("openssl", "openssl"),
+            Map.entry("systemd-analyze", "systemd"),
+            Map.entry("prometheus", "prometheus"),
+            Map.entry("promtool", "prometheus"));
 
     private ExternalTools() {}
 

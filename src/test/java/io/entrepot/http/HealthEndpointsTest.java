@@ -35,7 +35,7 @@ class HealthEndpointsTest {
         HttpConfig http = base.http();
         HttpConfig withDebug = new HttpConfig(http.addr(), http.net(), http.prefix(), http.host(), http.relativeUrls(), http.headers(),
                 http.drainTimeout(), "127.0.0.1:0", http.maxManifestSize());
-        return new RegistryConfig(base.version(), base.log(), base.storage(), withDebug, CacheConfig.NONE, RedisConfig.NONE, health);
+        return new RegistryConfig(base.version(), base.log(), base.storage(), withDebug, base.metrics(), base.tracing(), CacheConfig.NONE, RedisConfig.NONE, health);
     }
 
     private static HealthConfig checks(List<HealthConfig.FileCheck> files, List<HealthConfig.HttpCheck> http, List<HealthConfig.TcpCheck> tcp) {
