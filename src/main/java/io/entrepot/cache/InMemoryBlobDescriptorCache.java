@@ -12,7 +12,7 @@ import java.util.Optional;
  * descriptors and links together, so {@code blobdescriptorsize} bounds the total entry count.
  *
  * <p>Entries live in this process only. With several instances, a delete on one instance is not
- * seen by the caches of the others, which keep answering from their entries until eviction; use
+ * seen by the caches of the others, which keep returning their entries until eviction; use
  * the {@code redis} cache when instances serve deletes.
  */
 final class InMemoryBlobDescriptorCache implements MeasuredCache {

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 final class RedisBlobDescriptorCache implements MeasuredCache {
 
     /*
-     * Outage handling. Lettuce reconnects on its own; with REJECT_COMMANDS a command issued while
+     * Outage handling. Lettuce reconnects on its own. With REJECT_COMMANDS, a command issued while
      * the connection is down fails at once instead of waiting in a queue, so a request that misses
      * the cache pays no Redis timeout and reads storage. The first failure of an outage is logged
      * at WARN and the recovery at INFO, never each failed command.
@@ -59,7 +59,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
     /** Pause between connection attempts when Redis was down at start-up. */
     private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
 
-    /** Removals kept during an outage, beyond which the oldest are dropped with a warning. */
+    /** Removals kept during an outage; further removals are dropped, with one warning per outage. */
     private static final int MAX_PENDING_REMOVALS = 100_000;
 
     /** A removal to replay: a whole key when {@code member} is null, else one set member. */
@@ -69,6 +69,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
     private final AbstractRedisClient client;
     private final CacheStatistics statistics;
     private final AtomicBoolean available = new AtomicBoolean(true);
+    private final AtomicBoolean removalsDropped = new AtomicBoolean();
     private final Set<Removal> pendingRemovals = ConcurrentHashMap.newKeySet();
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterCommands<String, String> commands;
@@ -253,8 +254,10 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
 
     private void keepForReplay(Removal removal) {
         if (pendingRemovals.size() >= MAX_PENDING_REMOVALS) {
-            log.atWarn().addKeyValue("max", MAX_PENDING_REMOVALS)
-                    .log("too many cache removals waiting for Redis, so later removals are dropped and their entries may stay stale");
+            if (removalsDropped.compareAndSet(false, true)) {
+                log.atWarn().addKeyValue("max", MAX_PENDING_REMOVALS)
+                        .log("too many cache removals waiting for Redis, so later removals are dropped and their entries may stay stale");
+            }
             return;
         }
         pendingRemovals.add(removal);
@@ -262,7 +265,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
 
     /**
      * Runs a command, or returns {@code fallback} when Redis is unreachable. After an outage the
-     * removals kept meanwhile are replayed first, so no lookup sees an entry deleted during the outage.
+     * removals kept meanwhile are replayed first, so no lookup returns an entry deleted during the outage.
      */
     private <T> T call(Function<RedisClusterCommands<String, String>, T> command, T fallback) {
         RedisClusterCommands<String, String> redis = commands;
@@ -288,6 +291,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
             apply(redis, removal);
             pendingRemovals.remove(removal);
         }
+        removalsDropped.set(false);
         if (available.compareAndSet(false, true)) {
             log.atInfo().addKeyValue("redis", config).log("Redis is reachable again, the blob descriptor cache is back in use");
         }

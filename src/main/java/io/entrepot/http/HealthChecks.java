@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The readiness of one instance: the periodic checks of the {@code health} section, plus the
  * draining flag that SIGTERM sets so a load balancer stops sending requests before the listener
- * closes. Liveness is not derived from checks: a live process answers, whatever its checks say.
+ * closes. Liveness is not derived from checks: a live process responds to {@code /livez} whatever
+ * its checks report.
  */
 final class HealthChecks {
 
@@ -79,6 +81,7 @@ final class HealthChecks {
     private final List<Check> checks = new ArrayList<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final HttpClient httpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final ScheduledExecutorService scheduler;
 
     HealthChecks(HealthConfig config, StorageDriver driver) {
         HealthConfig.StorageDriverCheck storage = config.storageDriver();
@@ -94,13 +97,24 @@ final class HealthChecks {
         for (HealthConfig.TcpCheck tcp : config.tcp()) {
             checks.add(new Check(tcp.addr(), tcp.interval(), tcp.threshold(), () -> checkTcp(tcp)));
         }
+        scheduler = Executors.newScheduledThreadPool(Math.max(1, checks.size()),
+                Thread.ofPlatform().name("entrepot-health-", 0).daemon().factory());
     }
 
-    /** Runs every check now, then at its interval, on {@code scheduler}. */
-    void schedule(ScheduledExecutorService scheduler) {
+    /**
+     * Runs every check now, then at its interval, on threads of its own, so a slow upload purge or
+     * an http check waiting for its timeout never delays the other checks. The executor never
+     * runs one check twice at the same time.
+     */
+    void start() {
         for (Check check : checks) {
             scheduler.scheduleWithFixedDelay(check::run, 0, check.interval.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Stops the checks; readiness keeps the last results. */
+    void stop() {
+        scheduler.shutdownNow();
     }
 
     /** Marks the instance as leaving: readiness fails from now on, while requests are still served. */

@@ -73,7 +73,12 @@ final class HealthHandler extends Handler.Wrapper {
         Map<String, String> failures = health.failures();
         boolean draining = health.draining();
         int status = failures.isEmpty() && !draining ? 200 : 503;
-        String state = draining ? "draining" : status == 200 ? "ready" : "failing";
+        String state = "ready";
+        if (draining) {
+            state = "draining";
+        } else if (status != 200) {
+            state = "failing";
+        }
         send(response, callback, status, "{\"status\":\"" + state + "\",\"failures\":" + json(failures) + "}");
     }
 

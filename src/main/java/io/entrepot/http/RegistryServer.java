@@ -179,7 +179,7 @@ public final class RegistryServer implements AutoCloseable {
         }
         registryServer.schedulePurge(driver);
         registryServer.scheduleStorageUsage(driver);
-        health.schedule(scheduler);
+        health.start();
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
@@ -378,6 +378,7 @@ public final class RegistryServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         health.startDraining();
+        health.stop();
         scheduler.shutdownNow();
         try {
             stopApi();

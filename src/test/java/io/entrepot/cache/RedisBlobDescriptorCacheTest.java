@@ -139,6 +139,23 @@ class RedisBlobDescriptorCacheTest {
         }
     }
 
+    @Test
+    void sentinel_findsMasterAndCaches() throws Exception {
+        try (RedisServer sentinel = RedisServer.startSentinel(directory.resolve("sentinel"), redis, "primary")) {
+            RedisConfig config = new RedisConfig(List.of(sentinel.addr()), "primary", null, null, 0,
+                    Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), new RedisConfig.Pool(0, 0, Duration.ZERO), false);
+            try (MeasuredCache throughSentinel = BlobDescriptorCaches.create(new CacheConfig(CacheConfig.BlobDescriptor.REDIS, 100), config);
+                    MeasuredCache direct = newCache()) {
+                awaitTrue(() -> {
+                    throughSentinel.putLink(LinkKind.LAYER, REPOSITORY, DIGEST);
+                    return direct.isLinked(LinkKind.LAYER, REPOSITORY, DIGEST);
+                });
+
+                assertThat(throughSentinel.isLinked(LinkKind.LAYER, REPOSITORY, DIGEST)).isTrue();
+            }
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(20);
         while (!condition.getAsBoolean()) {

@@ -70,7 +70,7 @@ class DeployFilesTest {
         Path certs = selfSignedCertificate();
         String original = Files.readString(DEPLOY.resolve("nginx/entrepot.conf"));
         // nginx resolves upstream names when it loads, and Docker's names do not resolve here, so
-        // they become loopback ports; the listen ports move off the privileged ones.
+        // they become loopback ports. The listen ports move off the privileged ones.
         String local = NginxProcess.loopbackConfig(original, List.of(15001, 15002, 15003), 18443, 18080, certs);
         Files.writeString(work.resolve("entrepot.conf"), local);
         Files.writeString(work.resolve("nginx.conf"), NginxMainConfig.wrapping(work, work.resolve("entrepot.conf")));

@@ -56,9 +56,9 @@ final class ClusterClients {
         final AtomicLong skopeoPullsFailed = new AtomicLong();
         final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
-        void fail(String what) {
+        void fail(String description) {
             if (failures.size() < 50) {
-                failures.add(what);
+                failures.add(description);
             }
         }
     }
@@ -119,9 +119,9 @@ final class ClusterClients {
         return true;
     }
 
-    private boolean pullFailed(String why) {
+    private boolean pullFailed(String reason) {
         counts.pullsFailed.incrementAndGet();
-        counts.fail("pull: " + why);
+        counts.fail("pull: " + reason);
         return false;
     }
 
@@ -281,9 +281,9 @@ final class ClusterClients {
         return Optional.of(range.map(value -> Long.parseLong(value.substring(value.indexOf('-') + 1)) + 1).orElse(0L));
     }
 
-    private boolean uploadFailed(String why) {
+    private boolean uploadFailed(String reason) {
         counts.uploadsFailed.incrementAndGet();
-        counts.fail("upload: " + why);
+        counts.fail("upload: " + reason);
         return false;
     }
 

@@ -47,7 +47,7 @@ class ClusterTest {
      * nginx open source checks upstreams passively: an instance that failed max_fails (3) times
      * stays out of rotation for fail_timeout, even once it is back. A rolling restart must
      * therefore wait longer than fail_timeout before stopping the next instance, or nginx runs
-     * out of live instances and answers 502. The deployment file's 30 s would make this test take
+     * out of live instances and returns 502. The deployment file's 30 s would make this test take
      * minutes, so it runs with 5 s and waits 8 s after each restart.
      */
     private static final String FAIL_TIMEOUT = "5s";
@@ -122,7 +122,7 @@ class ClusterTest {
     }
 
     @Test
-    void killAndRollingRestart_noFailedPullOrCorruptBlob() throws Exception {
+    void killAndRestarts_noFailedPulls() throws Exception {
         ExternalTools.require("skopeo");
         OciLayout layout = TestImages.createLayout(work.resolve("layout"));
         String manifestDigest = TestImages.buildMultiLayerImage(layout, "v1", work.resolve("files"));

@@ -24,28 +24,51 @@ public final class RedisServer implements AutoCloseable {
     private final Path program;
     private final Path directory;
     private final int port;
+    private final List<String> extraArguments;
     private Process process;
 
-    private RedisServer(Path program, Path directory, int port) {
+    private RedisServer(Path program, Path directory, int port, List<String> extraArguments) {
         this.program = program;
         this.directory = directory;
         this.port = port;
+        this.extraArguments = extraArguments;
     }
 
     /** Starts a server that keeps its files in {@code directory}. */
     public static RedisServer start(Path directory) throws IOException, InterruptedException {
-        RedisServer server = new RedisServer(ExternalTools.require("redis-server"), directory, ServerProcess.freePort());
+        RedisServer server = new RedisServer(ExternalTools.require("redis-server"), directory, ServerProcess.freePort(), List.of());
         server.start();
         return server;
+    }
+
+    /**
+     * Starts a Sentinel that watches {@code master} under the name {@code masterName}. Sentinel
+     * rewrites its configuration file, so it gets one of its own in {@code directory}.
+     */
+    public static RedisServer startSentinel(Path directory, RedisServer master, String masterName) throws IOException, InterruptedException {
+        Files.createDirectories(directory);
+        Path config = directory.resolve("sentinel.conf");
+        Files.writeString(config, "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " 1\n");
+        RedisServer sentinel = new RedisServer(ExternalTools.require("redis-server"), directory, ServerProcess.freePort(),
+                List.of(config.toString(), "--sentinel"));
+        sentinel.start();
+        return sentinel;
     }
 
     /** Starts the process again on the same port and directory; returns once it accepts connections. */
     public void start() throws IOException, InterruptedException {
         Files.createDirectories(directory);
-        process = new ProcessBuilder(List.of(program.toString(),
-                "--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", directory.toString(),
-                "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no",
-                "--protected-mode", "yes", "--logfile", directory.resolve("redis.log").toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(program.toString()));
+        // A configuration file, when given, must come first on the command line.
+        command.addAll(extraArguments.stream().filter(argument -> !argument.startsWith("--")).toList());
+        command.addAll(List.of("--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", directory.toString(),
+                "--daemonize", "no", "--protected-mode", "yes", "--logfile", directory.resolve("redis.log").toString()));
+        if (extraArguments.contains("--sentinel")) {
+            command.add("--sentinel");
+        } else {
+            command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always"));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("redis.out").toFile())
                 .start();
