@@ -30,7 +30,7 @@ public record HealthConfig(StorageDriverCheck storageDriver, List<FileCheck> fil
     /** {@code health.file[]}: the check fails while {@code file} exists. */
     public record FileCheck(String file, Duration interval) {}
 
-    /** {@code health.http[]}: the check fails unless {@code uri} answers {@code statusCode}. */
+    /** {@code health.http[]}: the check fails unless {@code uri} returns {@code statusCode}. */
     public record HttpCheck(String uri, Map<String, List<String>> headers, int statusCode, Duration timeout, Duration interval, int threshold) {}
 
     /** {@code health.tcp[]}: the check fails unless a connection to {@code addr} opens. */

@@ -36,7 +36,7 @@ public record RedisConfig(
     /** {@code redis.pool}: {@code maxidle}, {@code maxactive}, {@code idletimeout}. */
     public record Pool(int maxIdle, int maxActive, Duration idleTimeout) {}
 
-    /** Timeouts used when the section leaves them out: a cache must answer fast or be skipped. */
+    /** Timeouts used when the section leaves them out: a cache must respond fast or be skipped. */
     public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(1);
 

@@ -6,7 +6,7 @@ import java.util.Optional;
  * A cache that the registry services consult before storage: descriptors of stored blobs, and
  * whether a repository links a blob (as a layer) or a manifest (as a revision).
  *
- * <p>Only positive answers are cached, because another instance may store a blob at any time; a
+ * <p>Only positive results are cached, because another instance may store a blob at any time; a
  * miss always falls through to storage. Implementations never throw: when their backend fails,
  * lookups miss and writes are dropped, so a cache outage only costs storage reads. The interface
  * lives here, and its implementations in {@code io.entrepot.cache}, so that the registry does not
@@ -26,7 +26,7 @@ public interface BlobDescriptorCache extends AutoCloseable {
     /** Forgets a blob, after its data was deleted from storage. */
     void removeDescriptor(Digest digest);
 
-    /** Returns true when the cache holds the link; false is a miss, not a denial. */
+    /** Returns true when the cache contains the link; false is a miss, not a denial. */
     boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest);
 
     /** Records a link that storage holds. */
@@ -39,7 +39,7 @@ public interface BlobDescriptorCache extends AutoCloseable {
     @Override
     default void close() {}
 
-    /** A cache that holds nothing, for {@code storage.cache} left unset. */
+    /** A cache that stores nothing, for {@code storage.cache} left unset. */
     BlobDescriptorCache NONE = new BlobDescriptorCache() {
         @Override
         public Optional<Descriptor> descriptor(Digest digest) {

@@ -24,7 +24,7 @@ public final class BlobStore {
         this.cache = cache;
     }
 
-    /** Returns the blob's descriptor, from the cache when it holds it, or empty when no blob with that digest is stored. */
+    /** Returns the blob's descriptor, from the cache when it contains it, or empty when no blob with that digest is stored. */
     public Optional<Descriptor> stat(Digest digest) throws IOException {
         Optional<Descriptor> cached = cache.descriptor(digest);
         if (cached.isPresent()) {

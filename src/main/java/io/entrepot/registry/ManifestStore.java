@@ -21,7 +21,7 @@ public final class ManifestStore {
         this(driver, blobs, layers, tags, new RepositoryLinks(driver, StorageLayout::manifestRevisionLink));
     }
 
-    /** A store whose manifest revision links are {@code revisions}, which may consult a cache. */
+    /** Creates a store whose manifest revision links are {@code revisions}, which may consult a cache. */
     public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags, RepositoryLinks revisions) {
         this.blobs = blobs;
         this.layers = layers;

@@ -59,8 +59,8 @@ public final class RepositoryLinks {
         String link = linkPath.apply(repository, digest);
         // The entry is removed before and after the storage delete. Removing it only before would let
         // another instance that read the link just before the delete cache it again for good.
-        // NOTE: an instance whose storage read started before the delete and whose cache write lands
-        // after the second removal can still leave a stale entry; distribution has the same window.
+        // NOTE: an instance whose storage read started before the delete, and whose cache write lands
+        // after the second removal, can still leave a stale entry, which stays until the cache evicts it.
         cache.removeLink(kind, repository, digest);
         try {
             // The link sits alone in a directory named after the digest; remove the directory.

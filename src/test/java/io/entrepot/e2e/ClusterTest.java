@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.entrepot.testing.NginxProcess;
 import io.entrepot.testing.RedisServer;
+import io.entrepot.testing.S3ProxyServer;
 import io.entrepot.testing.ServerProcess;
 import io.entrepot.testing.TestCertificates;
 import java.io.IOException;
@@ -27,13 +28,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three Entrepot processes on one filesystem root and one real Redis, behind real nginx running
+ * Three Entrepot processes on one storage and one real Redis, behind real nginx running
  * {@code deploy/nginx/entrepot.conf}. While clients push and pull through nginx, one instance is
  * killed with SIGKILL and started again, then all three are restarted one after another with
  * SIGTERM. No pull may fail, no blob may be corrupt or missing, and chunked uploads whose
  * requests landed on different instances must complete with the right digest.
  *
- * <p>Runs for about a minute of load plus start-up; the counts are printed to standard output.
+ * <p>Runs once on a filesystem root and once on S3 (S3Proxy), each for about a minute of load
+ * plus start-ups; the counts are printed to standard output.
  */
 @Tag("external")
 class ClusterTest {
@@ -70,7 +72,7 @@ class ClusterTest {
         ServerProcess process;
         int runs;
 
-        Instance(int number, Path root) throws IOException {
+        Instance(int number, String storageDriver) throws IOException {
             this.number = number;
             this.port = ServerProcess.freePort();
             this.config = work.resolve("entrepot-" + number + ".yml");
@@ -78,7 +80,7 @@ class ClusterTest {
                     version: 0.1
                     log: {level: info, formatter: text}
                     storage:
-                      filesystem: {rootdirectory: %s}
+                      %s
                       delete: {enabled: true}
                       cache: {blobdescriptor: redis}
                       maintenance: {uploadpurging: {enabled: false}}
@@ -88,7 +90,7 @@ class ClusterTest {
                       trustedproxies: [127.0.0.1]
                       shutdowndelay: 2s
                       draintimeout: 10s
-                    """.formatted(root, redis.addr(), port));
+                    """.formatted(storageDriver, redis.addr(), port));
         }
 
         ServerProcess launch() throws IOException {
@@ -122,15 +124,33 @@ class ClusterTest {
     }
 
     @Test
-    void killAndRestarts_noFailedPulls() throws Exception {
+    void killAndRestarts_filesystem_noFailedPulls() throws Exception {
+        Path root = work.resolve("storage");
+        runCluster("filesystem: {rootdirectory: " + root + "}", root);
+    }
+
+    @Test
+    void killAndRestarts_s3_noFailedPulls() throws Exception {
+        S3ProxyServer s3 = S3ProxyServer.shared();
+        String driver = "s3: {region: %s, regionendpoint: \"%s\", bucket: %s, accesskey: %s, secretkey: %s, forcepathstyle: true}"
+                .formatted(S3ProxyServer.REGION, s3.endpoint(), s3.newBucket(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+        runCluster(driver, null);
+    }
+
+    /**
+     * Runs the whole scenario on {@code storageDriver}, the driver's line of the storage section.
+     *
+     * @param root the filesystem root whose blob files are hashed at the end, or null for S3,
+     *     whose blobs are checked only through the downloads
+     */
+    private void runCluster(String storageDriver, Path root) throws Exception {
         ExternalTools.require("skopeo");
         OciLayout layout = TestImages.createLayout(work.resolve("layout"));
         String manifestDigest = TestImages.buildMultiLayerImage(layout, "v1", work.resolve("files"));
 
-        Path root = work.resolve("storage");
         redis = RedisServer.start(work.resolve("redis"));
         for (int i = 1; i <= INSTANCES; i++) {
-            instances.add(new Instance(i, root));
+            instances.add(new Instance(i, storageDriver));
         }
         for (Instance instance : instances) {
             instance.launch();
@@ -141,7 +161,8 @@ class ClusterTest {
         nginx = NginxProcess.start(work.resolve("nginx"), instances.stream().map(instance -> instance.port).toList(), FAIL_TIMEOUT);
         String registry = "127.0.0.1:" + nginx.httpsPort();
         URI base = URI.create("https://" + registry + "/");
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        // With S3, blob GETs redirect to a presigned plain-HTTP S3Proxy URL, which NORMAL would not follow from HTTPS.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.ALWAYS)
                 .sslContext(TestCertificates.trusting(nginx.certificates())).connectTimeout(Duration.ofSeconds(5)).build();
 
         Skopeo.copy(layout.reference("v1"), "docker://" + registry + "/" + IMAGE_REPOSITORY + ":v1", false);
@@ -158,7 +179,7 @@ class ClusterTest {
             client.join(120_000);
         }
         verifyEverythingPushed(api, manifestDigest, pushedTags);
-        long corruptFiles = corruptBlobFiles(root);
+        long corruptFiles = root == null ? 0 : corruptBlobFiles(root);
 
         String report = report(counts, corruptFiles, pushedTags.size());
         System.out.println(report);
