@@ -15,7 +15,7 @@ import io.entrepot.config.RegistryConfig;
 import io.entrepot.e2e.ExternalTools;
 import io.entrepot.testing.NginxMainConfig;
 import io.entrepot.testing.NginxProcess;
-import io.entrepot.testing.TestCertificates;
+import io.entrepot.testing.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +61,7 @@ class DeployFilesTest {
     }
 
     private Path selfSignedCertificate() throws Exception {
-        return TestCertificates.create(work.resolve("certs"));
+        return SelfSignedCertificate.create(work.resolve("certs"));
     }
 
     @Test

@@ -6,7 +6,7 @@ import io.entrepot.testing.NginxProcess;
 import io.entrepot.testing.RedisServer;
 import io.entrepot.testing.S3ProxyServer;
 import io.entrepot.testing.ServerProcess;
-import io.entrepot.testing.TestCertificates;
+import io.entrepot.testing.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -163,7 +163,7 @@ class ClusterTest {
         URI base = URI.create("https://" + registry + "/");
         // With S3, blob GETs redirect to a presigned plain-HTTP S3Proxy URL, which NORMAL would not follow from HTTPS.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.ALWAYS)
-                .sslContext(TestCertificates.trusting(nginx.certificates())).connectTimeout(Duration.ofSeconds(5)).build();
+                .sslContext(SelfSignedCertificate.trusting(nginx.certificates())).connectTimeout(Duration.ofSeconds(5)).build();
 
         Skopeo.copy(layout.reference("v1"), "docker://" + registry + "/" + IMAGE_REPOSITORY + ":v1", false);
 

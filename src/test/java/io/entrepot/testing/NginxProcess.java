@@ -54,7 +54,7 @@ public final class NginxProcess implements AutoCloseable {
     public static NginxProcess start(Path directory, List<Integer> upstreamPorts, String failTimeout) throws IOException, InterruptedException {
         Path nginx = ExternalTools.require("nginx");
         Files.createDirectories(directory);
-        Path certificates = TestCertificates.create(directory.resolve("certs"));
+        Path certificates = SelfSignedCertificate.create(directory.resolve("certs"));
         int httpsPort = ServerProcess.freePort();
         int httpPort = ServerProcess.freePort();
         String deployed = Files.readString(Path.of("deploy/nginx/entrepot.conf"));

@@ -17,9 +17,9 @@ import javax.net.ssl.TrustManagerFactory;
  * A self-signed certificate for {@code registry.test} and {@code 127.0.0.1}, made with openssl,
  * as {@code registry.crt}, {@code registry.key} and {@code registry.pem} (both, for HAProxy).
  */
-public final class TestCertificates {
+public final class SelfSignedCertificate {
 
-    private TestCertificates() {}
+    private SelfSignedCertificate() {}
 
     /** Writes the files into {@code directory} and returns it. */
     public static Path create(Path directory) throws IOException, InterruptedException {
