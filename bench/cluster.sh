@@ -16,6 +16,9 @@ shopt -s inherit_errexit
 CACHES="${CACHES:-none inmemory redis}"
 INSTANCE_COUNTS="${INSTANCE_COUNTS:-1 3}"
 CONCURRENCIES="${CONCURRENCIES:-16 64}"
+# "tag" requests the manifest by tag, which reads the tag link and the manifest and consults
+# no cache; "digest" requests it by digest, which looks the revision link up in the cache.
+REFERENCES="${REFERENCES:-tag digest}"
 REQUESTS="${REQUESTS:-20000}"
 WARMUP_REQUESTS="${WARMUP_REQUESTS:-5000}"
 
@@ -135,34 +138,38 @@ NGINX
     await_port "$nginx_port"
 }
 
-# Pushes a config blob and a manifest tagged v1 through nginx.
+# Pushes a config blob and a manifest tagged v1 through nginx; sets manifest_digest.
 push_image() {
-    local base="https://127.0.0.1:$nginx_port" config='{"architecture":"amd64","os":"linux"}' config_digest manifest manifest_digest
+    local base="https://127.0.0.1:$nginx_port" config='{"architecture":"amd64","os":"linux"}' config_digest manifest
     config_digest="sha256:$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)"
     curl -ksf -X POST --data-binary "$config" -H 'Content-Type: application/octet-stream' \
         "$base/v2/bench/small/blobs/uploads/?digest=$config_digest" > /dev/null
     manifest="{\"schemaVersion\":2,\"mediaType\":\"$OCI_MANIFEST\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"$config_digest\",\"size\":${#config}},\"layers\":[]}"
     curl -ksf -X PUT --data-binary "$manifest" -H "Content-Type: $OCI_MANIFEST" "$base/v2/bench/small/manifests/v1" > /dev/null
+    manifest_digest="sha256:$(printf '%s' "$manifest" | sha256sum | cut -d' ' -f1)"
 }
 
-echo "| instances | cache | concurrency | requests | requests/s | p50 | p99 | responses |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| instances | cache | reference | concurrency | requests | requests/s | p50 | p99 | responses |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for count in $INSTANCE_COUNTS; do
     for cache in $CACHES; do
         log "$count instance(s), cache $cache"
         declare -a instance_ports=()
         start_stack "$cache" "$count"
         push_image
-        url="https://127.0.0.1:$nginx_port/v2/bench/small/manifests/v1"
-        hey -n "$WARMUP_REQUESTS" -c 16 -H "Accept: $OCI_MANIFEST" "$url" > /dev/null
-        for concurrency in $CONCURRENCIES; do
-            output="$(hey -n "$REQUESTS" -c "$concurrency" -H "Accept: $OCI_MANIFEST" "$url")"
-            rps="$(awk '/Requests\/sec:/ { printf "%d", $2 }' <<< "$output")"
-            p50="$(awk '/ 50% in / { printf "%.1f ms", $3 * 1000 }' <<< "$output")"
-            p99="$(awk '/ 99% in / { printf "%.1f ms", $3 * 1000 }' <<< "$output")"
-            statuses="$(awk '/^ *\[[0-9]+\]/ { gsub(/[\[\]]/, "", $1); printf "%s%s × %s", sep, $2, $1; sep = ", " }' <<< "$output")"
-            sent=$((REQUESTS / concurrency * concurrency))
-            echo "| $count | $cache | $concurrency | $sent | $rps | $p50 | $p99 | $statuses |"
+        for reference in $REFERENCES; do
+            url="https://127.0.0.1:$nginx_port/v2/bench/small/manifests/v1"
+            [[ "$reference" == digest ]] && url="https://127.0.0.1:$nginx_port/v2/bench/small/manifests/$manifest_digest"
+            hey -n "$WARMUP_REQUESTS" -c 16 -H "Accept: $OCI_MANIFEST" "$url" > /dev/null
+            for concurrency in $CONCURRENCIES; do
+                output="$(hey -n "$REQUESTS" -c "$concurrency" -H "Accept: $OCI_MANIFEST" "$url")"
+                rps="$(awk '/Requests\/sec:/ { printf "%d", $2 }' <<< "$output")"
+                p50="$(awk '/ 50% in / { printf "%.1f ms", $3 * 1000 }' <<< "$output")"
+                p99="$(awk '/ 99% in / { printf "%.1f ms", $3 * 1000 }' <<< "$output")"
+                statuses="$(awk '/^ *\[[0-9]+\]/ { gsub(/[\[\]]/, "", $1); printf "%s%s × %s", sep, $2, $1; sep = ", " }' <<< "$output")"
+                sent=$((REQUESTS / concurrency * concurrency))
+                echo "| $count | $cache | $reference | $concurrency | $sent | $rps | $p50 | $p99 | $statuses |"
+            done
         done
         stop_all
     done
