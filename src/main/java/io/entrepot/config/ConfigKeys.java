@@ -43,7 +43,11 @@ final class ConfigKeys {
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
-            "http.maxmanifestsize");
+            "http.maxmanifestsize",
+            "http.tls", "http.tls.certificate", "http.tls.key", "http.tls.clientcas", "http.tls.minimumtls",
+            "http.tls.ciphersuites",
+            "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path",
+            "audit", "audit.path");
 
     private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers");
 
@@ -58,12 +62,14 @@ final class ConfigKeys {
             "notifications", "redis", "health", "proxy", "middleware", "reporting",
             "validation", "compatibility", "catalog");
 
+    /** Why an authentication scheme that Entrepot does not implement stops start-up. */
+    private static final String UNSUPPORTED_AUTH = "this authentication scheme is not supported yet, so Entrepot"
+            + " would serve without it. Use auth.htpasswd, or remove the auth section to run without authentication";
+
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
     private static final Map<String, String> UNSAFE_KEYS = Map.of(
-            "auth", "authentication is not supported yet, so Entrepot would serve without it."
-                    + " Remove the auth section to run without authentication",
-            "http.tls", "TLS is not supported yet, so Entrepot would serve plain HTTP."
-                    + " Remove http.tls and terminate TLS in a reverse proxy in front of Entrepot");
+            "http.tls.letsencrypt", "Let's Encrypt is not supported, so Entrepot would have no certificate."
+                    + " Obtain the certificate another way and set http.tls.certificate and http.tls.key");
 
     private ConfigKeys() {}
 
@@ -85,7 +91,7 @@ final class ConfigKeys {
 
     private static void checkKey(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
         if (path.equals("auth")) {
-            checkAuth(value, problems);
+            checkAuth(value, problems, warnings);
         } else if (UNSAFE_KEYS.containsKey(path)) {
             problems.add(new ConfigProblem(path, UNSAFE_KEYS.get(path), null));
         } else if (UNSUPPORTED_SECTIONS.contains(path)) {
@@ -103,14 +109,19 @@ final class ConfigKeys {
         }
     }
 
-    /** Reports each authentication scheme (htpasswd, token, silly) as its own problem. */
-    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems) {
+    /** Checks the keys of each supported scheme and reports each unsupported scheme as its own problem. */
+    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems, List<String> warnings) {
         if (!auth.isObject() || auth.isEmpty()) {
-            problems.add(new ConfigProblem("auth", UNSAFE_KEYS.get("auth"), null));
+            problems.add(new ConfigProblem("auth", "must be a map with one authentication scheme, such as htpasswd", null));
             return;
         }
         for (Map.Entry<String, JsonNode> scheme : auth.properties()) {
-            problems.add(new ConfigProblem("auth." + scheme.getKey(), UNSAFE_KEYS.get("auth"), null));
+            String path = "auth." + scheme.getKey();
+            if (SUPPORTED.contains(path)) {
+                checkKey(path, scheme.getValue(), problems, warnings);
+            } else if (!scheme.getValue().isNull()) {
+                problems.add(new ConfigProblem(path, UNSUPPORTED_AUTH, null));
+            }
         }
     }
 

@@ -42,7 +42,8 @@ final class ConfigMapper {
 
     /** Returns the mapped configuration, which is only meaningful when no problem was recorded. */
     RegistryConfig map() {
-        return new RegistryConfig(version(), log(), storage(), http());
+        SecurityConfigMapper security = new SecurityConfigMapper(reader);
+        return new RegistryConfig(version(), log(), storage(), http().withTls(security.tls()), security.auth(), security.audit());
     }
 
     private String version() {

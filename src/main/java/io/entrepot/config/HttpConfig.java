@@ -16,6 +16,7 @@ import java.util.Map;
  * @param drainTimeout how long requests in flight may run after SIGTERM
  * @param debugAddr host:port of the debug server, or null for none
  * @param maxManifestSize largest manifest accepted by PUT, in bytes (Entrepot's own key {@code http.maxmanifestsize})
+ * @param tls the {@code http.tls} section, or null to serve plain HTTP
  */
 public record HttpConfig(
         String addr,
@@ -26,9 +27,21 @@ public record HttpConfig(
         Map<String, List<String>> headers,
         Duration drainTimeout,
         String debugAddr,
-        long maxManifestSize) {
+        long maxManifestSize,
+        TlsConfig tls) {
 
     public enum Net { TCP, UNIX }
+
+    /** Creates a configuration that serves plain HTTP. */
+    public HttpConfig(String addr, Net net, String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            Duration drainTimeout, String debugAddr, long maxManifestSize) {
+        this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, null);
+    }
+
+    /** Returns a copy of this configuration with {@code tls} in place of the current TLS settings. */
+    public HttpConfig withTls(TlsConfig tls) {
+        return new HttpConfig(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, tls);
+    }
 
     /** The OCI Distribution Specification asks registries to accept manifests of at least 4 MiB. */
     public static final long DEFAULT_MAX_MANIFEST_SIZE = 4L * 1024 * 1024;

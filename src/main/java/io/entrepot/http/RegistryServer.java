@@ -18,15 +18,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +51,11 @@ public final class RegistryServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean readOnly;
     private final StorageDriver driver;
+    private final SslContextFactory.Server tls;
 
     private RegistryServer(RegistryConfig config, StorageDriver driver, Server server, Server debugServer,
-            ScheduledExecutorService scheduler, AtomicBoolean readOnly) {
+            ScheduledExecutorService scheduler, AtomicBoolean readOnly, SslContextFactory.Server tls) {
+        this.tls = tls;
         this.config = config;
         this.driver = driver;
         this.server = server;
@@ -79,7 +87,8 @@ public final class RegistryServer implements AutoCloseable {
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
                 config.storage().deleteEnabled(), false, http.maxManifestSize());
         Server server = newServer("entrepot-api");
-        server.addConnector(newConnector(server, http.net(), http.addr()));
+        SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
+        server.addConnector(newConnector(server, http.net(), http.addr(), tls));
         GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
@@ -88,13 +97,13 @@ public final class RegistryServer implements AutoCloseable {
         Server debugServer = null;
         if (http.debugAddr() != null && !http.debugAddr().isEmpty()) {
             debugServer = newServer("entrepot-debug");
-            debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, http.debugAddr()));
+            debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, http.debugAddr(), null));
             debugServer.setHandler(new DebugHandler(driver, readOnly));
             debugServer.setStopAtShutdown(false);
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
-        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly);
+        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, tls);
         try {
             server.start();
             if (debugServer != null) {
@@ -118,20 +127,36 @@ public final class RegistryServer implements AutoCloseable {
         return new Server(threads);
     }
 
-    private static Connector newConnector(Server server, HttpConfig.Net net, String addr) {
+    /**
+     * Creates the listener for {@code addr}. With {@code tls}, it speaks only TLS and offers
+     * HTTP/2 and HTTP/1.1 through ALPN; without, it speaks HTTP/1.1 in clear text.
+     */
+    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls) {
         HttpConfiguration httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(true);
         // Accept every path form and let the router reject what is not a valid repository name
         // with NAME_INVALID in the specification's envelope, rather than Jetty's bare 400 page.
         httpConfiguration.setUriCompliance(UriCompliance.UNSAFE);
-        HttpConnectionFactory factory = new HttpConnectionFactory(httpConfiguration);
+        ConnectionFactory[] factories;
+        if (tls == null) {
+            factories = new ConnectionFactory[] {new HttpConnectionFactory(httpConfiguration)};
+        } else {
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            httpConfiguration.addCustomizer(secure);
+            HttpConnectionFactory http1 = new HttpConnectionFactory(httpConfiguration);
+            HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(httpConfiguration);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+            alpn.setDefaultProtocol(http1.getProtocol());
+            factories = new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, http2, http1};
+        }
         if (net == HttpConfig.Net.UNIX) {
-            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factory);
+            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factories);
             connector.setUnixDomainPath(Path.of(addr));
             return connector;
         }
-        ServerConnector connector = new ServerConnector(server, factory);
+        ServerConnector connector = new ServerConnector(server, factories);
         int colon = addr.lastIndexOf(':');
         String host = colon <= 0 ? null : addr.substring(0, colon).replace("[", "").replace("]", "");
         connector.setHost(host);
@@ -169,6 +194,22 @@ public final class RegistryServer implements AutoCloseable {
         return debugServer != null && debugServer.getConnectors()[0] instanceof AbstractNetworkConnector network ? network.getLocalPort() : -1;
     }
 
+    /**
+     * Reads the {@code http.tls} certificate, key and client CAs again, for {@code SIGHUP}. New
+     * connections use them and open connections go on undisturbed.
+     *
+     * @return false when TLS is not configured, so there is nothing to reload
+     * @throws Exception when a file cannot be read; the running certificate then stays in use
+     */
+    public boolean reloadTls() throws Exception {
+        if (tls == null) {
+            return false;
+        }
+        TlsContexts.reload(tls, config.http().tls());
+        log.atInfo().addKeyValue("certificate", config.http().tls().certificate()).log("TLS certificate reloaded");
+        return true;
+    }
+
     /** Returns the base URL of the API, such as {@code http://127.0.0.1:5000/}. */
     public URI baseUri() {
         if (!(server.getConnectors()[0] instanceof AbstractNetworkConnector network)) {
@@ -178,7 +219,8 @@ public final class RegistryServer implements AutoCloseable {
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return URI.create("http://" + host + ":" + network.getLocalPort() + config.http().prefix());
+        String scheme = tls == null ? "http" : "https";
+        return URI.create(scheme + "://" + host + ":" + network.getLocalPort() + config.http().prefix());
     }
 
     /** Returns the storage driver the registry serves from. */
