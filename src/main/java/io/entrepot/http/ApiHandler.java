@@ -1,5 +1,9 @@
 package io.entrepot.http;
 
+import io.entrepot.auth.Access;
+import io.entrepot.auth.AuthenticationException;
+import io.entrepot.auth.Authenticator;
+import io.entrepot.events.AuditLog;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.ErrorCode;
 import io.entrepot.registry.Reference;
@@ -8,6 +12,8 @@ import io.entrepot.registry.RegistryException;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.registry.UploadId;
 import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,11 +66,26 @@ public final class ApiHandler extends Handler.Abstract {
     private final UploadHandler uploads;
     private final ManifestHandler manifests;
     private final ListingHandler listings;
+    private final Authenticator authenticator;
+    private final RequestAudit audit;
 
     /**
+     * Creates a handler without authentication and without an audit log.
+     *
      * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
+        this(registry, options, readOnly, Authenticator.NONE, AuditLog.DISABLED);
+    }
+
+    /**
+     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     * @param authenticator checks every request's credentials before it is served
+     * @param auditLog receives pushes, deletions and refused credentials
+     */
+    public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Authenticator authenticator, AuditLog auditLog) {
+        this.authenticator = authenticator;
+        this.audit = new RequestAudit(auditLog, Clock.systemUTC());
         this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls());
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
@@ -109,10 +130,20 @@ public final class ApiHandler extends Handler.Abstract {
             if (matcher.matches()) {
                 Exchange exchange = new Exchange(request, response, matcher, urls);
                 String repository = route == Route.BASE || route == Route.CATALOG ? null : matcher.group(1);
+                if (repository != null) {
+                    MDC.put("repository", repository);
+                }
+                String user;
                 try {
-                    if (repository != null) {
-                        MDC.put("repository", repository);
-                    }
+                    user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), requiredAccess(route, exchange, repository));
+                } catch (AuthenticationException e) {
+                    refuse(exchange, e, repository);
+                    return;
+                }
+                if (!user.isEmpty()) {
+                    MDC.put("user", user);
+                }
+                try {
                     serve(route, exchange);
                 } catch (RegistryException e) {
                     if (exchange.isCommitted()) {
@@ -129,6 +160,7 @@ public final class ApiHandler extends Handler.Abstract {
                     ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
                             "internal error; see the registry log for request " + MDC.get("request.id")));
                 }
+                audit.served(exchange, auditAction(route, exchange), user, repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
                 return;
             }
         }
@@ -197,6 +229,57 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * Returns the access a request needs, as distribution asks of its access controller: pull to
+     * read, pull and push to write, delete to delete, pull on the source of a cross-repository
+     * mount, the catalog scope to list repositories, and nothing beyond authentication for
+     * {@code /v2/}.
+     */
+    private static List<Access> requiredAccess(Route route, Exchange exchange, String repository) {
+        if (route == Route.BASE) {
+            return List.of();
+        }
+        if (route == Route.CATALOG) {
+            return List.of(Access.catalog());
+        }
+        List<Access> required = new ArrayList<>();
+        switch (exchange.method()) {
+            case "GET", "HEAD" -> required.add(Access.pull(repository));
+            case "DELETE" -> required.add(Access.delete(repository));
+            default -> {
+                required.add(Access.pull(repository));
+                required.add(Access.push(repository));
+            }
+        }
+        String mountSource = exchange.query("from");
+        if (route == Route.UPLOADS && exchange.query("mount") != null && mountSource != null && !mountSource.isEmpty()) {
+            required.add(Access.pull(mountSource));
+        }
+        return required;
+    }
+
+    /** Answers 401 with the authenticator's challenge and the access the request needed. */
+    private void refuse(Exchange exchange, AuthenticationException refusal, String repository) throws IOException {
+        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, refusal.challenge());
+        List<Map<String, String>> detail = refusal.required().stream()
+                .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
+                .toList();
+        audit.refused(exchange, refusal, repository);
+        ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNAUTHORIZED, refusal.getMessage(), detail.isEmpty() ? null : detail));
+    }
+
+    /** Returns the audit action of a request that pushes, tags or deletes, or null for the others. */
+    private static String auditAction(Route route, Exchange exchange) {
+        String method = exchange.method();
+        return switch (route) {
+            case MANIFEST -> method.equals("PUT") ? "manifest.push" : method.equals("DELETE") ? "manifest.delete" : null;
+            case BLOB -> method.equals("DELETE") ? "blob.delete" : null;
+            case UPLOAD -> method.equals("PUT") ? "blob.push" : null;
+            case UPLOADS -> exchange.query("mount") != null ? "blob.mount" : exchange.query("digest") != null ? "blob.push" : null;
+            default -> null;
+        };
+    }
+
     private static RepositoryName name(Exchange exchange) {
         return RepositoryName.parse(exchange.pathGroup(1));
     }
@@ -230,6 +313,7 @@ public final class ApiHandler extends Handler.Abstract {
                 .addKeyValue("bytes", bytes)
                 .addKeyValue("duration_ms", micros / 1000.0)
                 .addKeyValue("remote", Request.getRemoteAddr(request))
+                .addKeyValue("user", Objects.requireNonNullElse(MDC.get("user"), ""))
                 .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))
                 .log("request");
     }

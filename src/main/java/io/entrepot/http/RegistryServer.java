@@ -1,8 +1,13 @@
 package io.entrepot.http;
 
+import io.entrepot.auth.Authenticator;
+import io.entrepot.auth.HtpasswdAuthenticator;
+import io.entrepot.config.AuditConfig;
+import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
+import io.entrepot.events.AuditLog;
 import io.entrepot.maintenance.UploadPurger;
 import io.entrepot.registry.Registry;
 import io.entrepot.storage.CheckedStorageDriver;
@@ -52,10 +57,12 @@ public final class RegistryServer implements AutoCloseable {
     private final AtomicBoolean readOnly;
     private final StorageDriver driver;
     private final SslContextFactory.Server tls;
+    private final AuditLog auditLog;
 
     private RegistryServer(RegistryConfig config, StorageDriver driver, Server server, Server debugServer,
-            ScheduledExecutorService scheduler, AtomicBoolean readOnly, SslContextFactory.Server tls) {
+            ScheduledExecutorService scheduler, AtomicBoolean readOnly, SslContextFactory.Server tls, AuditLog auditLog) {
         this.tls = tls;
+        this.auditLog = auditLog;
         this.config = config;
         this.driver = driver;
         this.server = server;
@@ -89,7 +96,9 @@ public final class RegistryServer implements AutoCloseable {
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
         server.addConnector(newConnector(server, http.net(), http.addr(), tls));
-        GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly));
+        Authenticator authenticator = createAuthenticator(config.auth());
+        AuditLog auditLog = openAuditLog(config.audit());
+        GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly, authenticator, auditLog));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -103,7 +112,7 @@ public final class RegistryServer implements AutoCloseable {
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
-        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, tls);
+        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, tls, auditLog);
         try {
             server.start();
             if (debugServer != null) {
@@ -117,6 +126,25 @@ public final class RegistryServer implements AutoCloseable {
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
+    }
+
+    /**
+     * Builds the authenticator of {@code auth}.
+     *
+     * @throws IOException when the htpasswd file cannot be read or holds a hash that is not bcrypt
+     */
+    private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
+        return switch (auth) {
+            case AuthConfig.None ignored -> Authenticator.NONE;
+            case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path());
+        };
+    }
+
+    private static AuditLog openAuditLog(AuditConfig audit) throws IOException {
+        if (audit.toStdout()) {
+            return AuditLog.toStream(System.out);
+        }
+        return audit.path() == null ? AuditLog.DISABLED : AuditLog.toFile(audit.path());
     }
 
     private static Server newServer(String name) {
@@ -267,8 +295,12 @@ public final class RegistryServer implements AutoCloseable {
         try {
             stopApi();
         } finally {
-            if (debugServer != null) {
-                debugServer.stop();
+            try {
+                if (debugServer != null) {
+                    debugServer.stop();
+                }
+            } finally {
+                auditLog.close();
             }
         }
     }

@@ -50,4 +50,11 @@ class DependencyRulesTest {
                         "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.storage..", "io.entrepot.maintenance..")
                 .check(CLASSES);
     }
+
+    @Test
+    void authAndEvents_knowNothingOfHttp() {
+        noClasses().that().resideInAnyPackage("io.entrepot.auth..", "io.entrepot.events..", "io.entrepot.tls..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.entrepot.http..", "io.entrepot.cli..", "org.eclipse.jetty..")
+                .check(CLASSES);
+    }
 }

@@ -26,7 +26,8 @@ public final class ExternalTools {
             "skopeo", "skopeo",
             "umoci", "umoci",
             "docker-registry", "docker-registry",
-            "hey", "hey");
+            "hey", "hey",
+            "htpasswd", "apache2-utils");
 
     private ExternalTools() {}
 
