@@ -47,7 +47,11 @@ public final class HtpasswdAuthenticator implements Authenticator {
             throw failure(AuthenticationException.Reason.CREDENTIALS_MISSING, "authentication required", null, required);
         }
         String[] credentials = basicCredentials(authorization);
-        if (credentials == null) {
+        if (credentials != null && credentials[0].isEmpty() && credentials[1].isEmpty()) {
+            // Some clients send Basic with an empty user and password when they have no credentials.
+            throw failure(AuthenticationException.Reason.CREDENTIALS_MISSING, "authentication required", null, required);
+        }
+        if (credentials == null || credentials[0].isEmpty()) {
             throw failure(AuthenticationException.Reason.CREDENTIALS_INVALID, "invalid Authorization header; send Basic credentials", null, required);
         }
         if (!currentUsers().verify(credentials[0], credentials[1])) {
@@ -69,7 +73,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
             return null;
         }
         int colon = decoded.indexOf(':');
-        if (colon <= 0) {
+        if (colon < 0) {
             return null;
         }
         return new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
