@@ -17,5 +17,16 @@ public sealed interface AuthConfig {
      */
     record Htpasswd(String realm, Path path) implements AuthConfig {}
 
+    /**
+     * {@code auth.token}: Docker's token authentication with JWTs from an external token server.
+     *
+     * @param realm URL of the token server, sent to clients in the challenge
+     * @param service the service name that tokens must name as their audience
+     * @param issuer the issuer that tokens must name
+     * @param rootCertBundle PEM certificates whose keys may sign tokens, or null
+     * @param jwks JSON Web Key Set file whose keys may sign tokens, or null
+     */
+    record Token(String realm, String service, String issuer, Path rootCertBundle, Path jwks) implements AuthConfig {}
+
     AuthConfig NONE = new None();
 }

@@ -47,6 +47,8 @@ final class ConfigKeys {
             "http.tls", "http.tls.certificate", "http.tls.key", "http.tls.clientcas", "http.tls.minimumtls",
             "http.tls.ciphersuites",
             "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path",
+            "auth.token", "auth.token.realm", "auth.token.service", "auth.token.issuer", "auth.token.rootcertbundle",
+            "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
             "audit", "audit.path");
 
     private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers");
@@ -64,7 +66,7 @@ final class ConfigKeys {
 
     /** Why an authentication scheme that Entrepot does not implement stops start-up. */
     private static final String UNSUPPORTED_AUTH = "this authentication scheme is not supported yet, so Entrepot"
-            + " would serve without it. Use auth.htpasswd, or remove the auth section to run without authentication";
+            + " would serve without it. Use auth.htpasswd or auth.token, or remove the auth section to run without authentication";
 
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
     private static final Map<String, String> UNSAFE_KEYS = Map.of(

@@ -108,7 +108,43 @@ final class SecurityConfigMapper {
         if (schemes.contains("htpasswd")) {
             return htpasswd();
         }
+        if (schemes.contains("token")) {
+            return token();
+        }
         return AuthConfig.NONE;
+    }
+
+    private AuthConfig token() {
+        String realm = reader.string("auth.token.realm", "");
+        if (realm.isBlank()) {
+            reader.problem("auth.token.realm", "missing, must be the URL of the token server", null);
+        } else {
+            checkRealm("auth.token.realm", realm);
+        }
+        String service = requiredString("auth.token.service", "the service name that tokens name as their audience");
+        String issuer = requiredString("auth.token.issuer", "the issuer that tokens name");
+        Path bundle = reader.has("auth.token.rootcertbundle") ? requiredFile("auth.token.rootcertbundle") : null;
+        Path jwks = reader.has("auth.token.jwks") ? requiredFile("auth.token.jwks") : null;
+        if (bundle == null && jwks == null) {
+            reader.problem("auth.token", "set rootcertbundle or jwks, so that token signatures can be verified", null);
+        }
+        if (reader.bool("auth.token.autoredirect", false)) {
+            reader.problem("auth.token.autoredirect", "not supported yet; set realm to the token server's full URL", reader.node("auth.token.autoredirect"));
+        }
+        for (String key : List.of("auth.token.autoredirectpath", "auth.token.signingalgorithms")) {
+            if (reader.has(key)) {
+                reader.problem(key, "not supported yet; remove it. Tokens signed with RS*, PS* or ES* are accepted", reader.node(key));
+            }
+        }
+        return new AuthConfig.Token(realm, service, issuer, bundle, jwks);
+    }
+
+    private String requiredString(String key, String meaning) {
+        String value = reader.string(key, "");
+        if (value.isBlank()) {
+            reader.problem(key, "missing, must be " + meaning, null);
+        }
+        return value;
     }
 
     private AuthConfig htpasswd() {

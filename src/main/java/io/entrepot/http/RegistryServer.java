@@ -2,6 +2,7 @@ package io.entrepot.http;
 
 import io.entrepot.auth.Authenticator;
 import io.entrepot.auth.HtpasswdAuthenticator;
+import io.entrepot.auth.TokenAuthenticator;
 import io.entrepot.config.AuditConfig;
 import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
@@ -131,12 +132,15 @@ public final class RegistryServer implements AutoCloseable {
     /**
      * Builds the authenticator of {@code auth}.
      *
-     * @throws IOException when the htpasswd file cannot be read or holds a hash that is not bcrypt
+     * @throws IOException when the htpasswd file cannot be read or holds a hash that is not bcrypt,
+     *     or when no token signing key can be read
      */
     private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;
             case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path());
+            case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
+                    token.rootCertBundle(), token.jwks(), Clock.systemUTC());
         };
     }
 

@@ -132,16 +132,47 @@ class SecurityConfigTest {
     void unsupportedSchemes_eachStopStartup() throws IOException {
         String yaml = MINIMAL + """
                 auth:
-                  token:
-                    realm: https://auth.example.com/token
                   silly:
                     realm: silly-realm
+                  ldap:
+                    url: ldap://127.0.0.1
                 """;
 
         ConfigException error = loadExpectingFailure(yaml);
 
-        assertThat(error.problems()).extracting(ConfigProblem::key).contains("auth.token", "auth.silly");
-        assertThat(error.getMessage()).contains("auth.token: this authentication scheme is not supported yet");
+        assertThat(error.problems()).extracting(ConfigProblem::key).contains("auth.silly", "auth.ldap");
+        assertThat(error.getMessage()).contains("auth.silly: this authentication scheme is not supported yet");
+    }
+
+    @Test
+    void token_mapsEveryKey() throws Exception {
+        String yaml = MINIMAL + """
+                auth:
+                  token:
+                    realm: https://auth.example.com/token
+                    service: registry.example.com
+                    issuer: auth.example.com
+                    rootcertbundle: %s
+                """.formatted(certificate);
+
+        AuthConfig auth = load(yaml, Map.of()).config().auth();
+
+        assertThat(auth).isEqualTo(new AuthConfig.Token("https://auth.example.com/token", "registry.example.com", "auth.example.com", certificate, null));
+    }
+
+    @Test
+    void token_missingKeysAndUnsupportedOptions_eachReported() throws IOException {
+        String yaml = MINIMAL + """
+                auth:
+                  token:
+                    autoredirect: true
+                    signingalgorithms: [HS256]
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml);
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder("auth.token.realm", "auth.token.service",
+                "auth.token.issuer", "auth.token", "auth.token.autoredirect", "auth.token.signingalgorithms");
     }
 
     @Test
