@@ -8,7 +8,6 @@ import io.entrepot.tls.PemFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -32,8 +31,6 @@ import java.util.Set;
  */
 final class TrustedKeys {
 
-    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
-
     private final Map<String, PublicKey> byKeyId;
     private final Set<TrustAnchor> roots;
 
@@ -53,7 +50,7 @@ final class TrustedKeys {
         if (rootCertBundle != null) {
             for (X509Certificate certificate : PemFiles.certificates(rootCertBundle)) {
                 PublicKey key = certificate.getPublicKey();
-                byKeyId.put(libtrustKeyId(key), key);
+                byKeyId.put(KeyIds.libtrustKeyId(key), key);
                 thumbprint(key).ifPresent(id -> byKeyId.put(id, key));
                 roots.add(new TrustAnchor(certificate, null));
             }
@@ -124,38 +121,5 @@ final class TrustedKeys {
         } catch (JOSEException | IllegalArgumentException | NullPointerException e) {
             return java.util.Optional.empty();
         }
-    }
-
-    /**
-     * Returns the libtrust key ID of {@code key}: the SHA-256 of its DER SubjectPublicKeyInfo cut
-     * to 240 bits, in base32, as twelve groups of four characters joined by colons.
-     */
-    static String libtrustKeyId(PublicKey key) {
-        byte[] hash;
-        try {
-            hash = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
-        }
-        StringBuilder base32 = new StringBuilder();
-        // 30 bytes are 240 bits, which base32 writes as exactly 48 characters.
-        int buffer = 0;
-        int bits = 0;
-        for (int i = 0; i < 30; i++) {
-            buffer = (buffer << 8) | (hash[i] & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                base32.append(BASE32[(buffer >> (bits - 5)) & 0x1f]);
-                bits -= 5;
-            }
-        }
-        StringBuilder id = new StringBuilder();
-        for (int i = 0; i < base32.length(); i += 4) {
-            if (i > 0) {
-                id.append(':');
-            }
-            id.append(base32, i, i + 4);
-        }
-        return id.toString();
     }
 }

@@ -122,6 +122,45 @@ class SkopeoSecurityTest {
         assertThat(Files.readString(audit)).doesNotContain("s3cret").doesNotContain("guess");
     }
 
+    @Test
+    void externalToken_pushAndPullWithCredsThroughTokenServer() throws Exception {
+        TestCertificates serverCa = TestCertificates.newCa("server CA");
+        Path certDir = clientCertDir("trust", serverCa, null);
+        java.security.KeyPair signingKeys = TestCertificates.rsaKeys();
+        TestCertificates.Issued signer = TestCertificates.newCa("token CA").issueServer(signingKeys);
+        Path bundle = TestCertificates.write(workDir.resolve("token-signer.crt"), TestCertificates.pem(signer.certificate()));
+        Path audit = workDir.resolve("audit.log");
+        // alice may push; bob may only pull.
+        try (TestTokenServer tokens = new TestTokenServer(signingKeys, io.entrepot.auth.KeyIds.libtrustKeyId(signingKeys.getPublic()), "test-issuer",
+                Map.of("alice", "alice-pw", "bob", "bob-pw"),
+                (user, requested) -> requested.stream().filter(action -> user.equals("alice") || action.equals("pull")).toList())) {
+            start(serverCa, "", """
+                    auth:
+                      token:
+                        realm: %s
+                        service: entrepot-test
+                        issuer: test-issuer
+                        rootcertbundle: %s
+                    audit:
+                      path: %s
+                    """.formatted(tokens.realm(), bundle, audit));
+
+            Skopeo.skopeo(List.of("copy", "--quiet", "--preserve-digests", "--dest-cert-dir", certDir.toString(),
+                    "--dest-creds", "alice:alice-pw", source.reference("v1"), registry + "/team/app:v1"));
+            byte[] pulled = Skopeo.skopeo(List.of("inspect", "--raw", "--cert-dir", certDir.toString(), "--creds", "bob:bob-pw",
+                    registry + "/team/app:v1"));
+            AssertionError bobPush = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("copy", "--quiet",
+                    "--dest-cert-dir", certDir.toString(), "--dest-creds", "bob:bob-pw", source.reference("v1"), registry + "/team/app:v2")));
+
+            assertThat(OciLayout.sha256(pulled)).isEqualTo(digest);
+            assertThat(bobPush.getMessage()).containsIgnoringCase("unauthorized");
+        }
+        List<String> lines = Files.readAllLines(audit);
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"user\":\"alice\"").contains("\"action\":\"manifest.push\""));
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"user\":\"bob\"").contains("\"action\":\"access.denied\""));
+        assertThat(lines).noneSatisfy(line -> assertThat(line).contains("\"user\":\"bob\"").contains("\"result\":\"success\""));
+    }
+
     /** Writes a skopeo certificate directory: {@code ca.crt}, and {@code client.cert} with {@code client.key} when given. */
     private Path clientCertDir(String name, TestCertificates serverCa, TestCertificates.Issued client) {
         Path dir = workDir.resolve("certs-" + name);

@@ -12,6 +12,7 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.entrepot.auth.KeyIds;
 import io.entrepot.config.AuditConfig;
 import io.entrepot.config.AuthConfig;
 import io.entrepot.config.RegistryConfig;
@@ -165,8 +166,8 @@ class TokenAuthTest {
         pushTokens.put("other service", token(claims("team/app", "pull", "push").audience("other.example.com")));
         pushTokens.put("other issuer", token(claims("team/app", "pull", "push").issuer("evil.example.com")));
         pushTokens.put("no expiry", token(claims("team/app", "pull", "push").expirationTime(null)));
-        pushTokens.put("other signing key, same kid", sign(claims("team/app", "pull", "push"), otherKeys, kid(signingKeys.getPublic())));
-        pushTokens.put("other signing key, its own kid", sign(claims("team/app", "pull", "push"), otherKeys, kid(otherKeys.getPublic())));
+        pushTokens.put("other signing key, same kid", sign(claims("team/app", "pull", "push"), otherKeys, KeyIds.libtrustKeyId(signingKeys.getPublic())));
+        pushTokens.put("other signing key, its own kid", sign(claims("team/app", "pull", "push"), otherKeys, KeyIds.libtrustKeyId(otherKeys.getPublic())));
         pushTokens.put("alg none", unsigned(claims("team/app", "pull", "push")));
         pushTokens.put("HS256 with the public key as secret", hmacWithPublicKey(claims("team/app", "pull", "push")));
         pushTokens.put("tampered claims", tamper(token(claims("other/app", "pull", "push")), claims("team/app", "pull", "push")));
@@ -241,7 +242,7 @@ class TokenAuthTest {
     }
 
     private String token(JWTClaimsSet.Builder claims) throws Exception {
-        return sign(claims, signingKeys, kid(signingKeys.getPublic()));
+        return sign(claims, signingKeys, KeyIds.libtrustKeyId(signingKeys.getPublic()));
     }
 
     private static String sign(JWTClaimsSet.Builder claims, KeyPair keys, String kid) throws Exception {
@@ -251,12 +252,12 @@ class TokenAuthTest {
     }
 
     private String unsigned(JWTClaimsSet.Builder claims) {
-        String header = Base64URL.encode("{\"alg\":\"none\",\"kid\":\"" + kid(signingKeys.getPublic()) + "\"}").toString();
+        String header = Base64URL.encode("{\"alg\":\"none\",\"kid\":\"" + KeyIds.libtrustKeyId(signingKeys.getPublic()) + "\"}").toString();
         return header + "." + Base64URL.encode(claims.build().toString()) + ".";
     }
 
     private String hmacWithPublicKey(JWTClaimsSet.Builder claims) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(kid(signingKeys.getPublic())).build(), claims.build());
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(KeyIds.libtrustKeyId(signingKeys.getPublic())).build(), claims.build());
         jwt.sign(new MACSigner(MessageDigest.getInstance("SHA-256").digest(signingKeys.getPublic().getEncoded())));
         return jwt.serialize();
     }
@@ -265,17 +266,6 @@ class TokenAuthTest {
     private static String tamper(String token, JWTClaimsSet.Builder claims) {
         String[] parts = token.split("\\.");
         return parts[0] + "." + Base64URL.encode(claims.build().toString()) + "." + parts[2];
-    }
-
-    /** Returns the libtrust key ID that Docker's token servers put in {@code kid}. */
-    private static String kid(PublicKey key) {
-        try {
-            java.lang.reflect.Method method = Class.forName("io.entrepot.auth.TrustedKeys").getDeclaredMethod("libtrustKeyId", PublicKey.class);
-            method.setAccessible(true);
-            return (String) method.invoke(null, key);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private List<JsonNode> auditLines() throws Exception {
