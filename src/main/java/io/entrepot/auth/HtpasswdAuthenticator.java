@@ -32,7 +32,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
     /**
      * Reads {@code file} once, so that an invalid file stops start-up.
      *
-     * @throws IOException when the file cannot be read or holds a hash that is not bcrypt
+     * @throws IOException when the file cannot be read or contains a hash that is not bcrypt
      */
     public HtpasswdAuthenticator(String realm, Path file) throws IOException {
         this.file = file;

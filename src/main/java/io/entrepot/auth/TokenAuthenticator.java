@@ -48,7 +48,7 @@ public final class TokenAuthenticator implements Authenticator {
     private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
 
     /**
-     * @throws IOException when the root certificate bundle or JWKS file cannot be read or holds no key
+     * @throws IOException when the root certificate bundle or JWKS file cannot be read or contains no key
      */
     public TokenAuthenticator(String realm, String service, String issuer, Path rootCertBundle, Path jwks, Clock clock) throws IOException {
         this.realm = realm;
@@ -104,6 +104,7 @@ public final class TokenAuthenticator implements Authenticator {
             throw new InvalidTokenException("invalid token: not a signed JWT", null);
         }
         String subject = claims.getSubject();
+
         JWSHeader header = jwt.getHeader();
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
             throw new InvalidTokenException("token signature algorithm " + header.getAlgorithm() + " is not accepted", subject);
@@ -118,6 +119,7 @@ public final class TokenAuthenticator implements Authenticator {
         if (!signatureValid(jwt, key)) {
             throw new InvalidTokenException("invalid token signature", subject);
         }
+
         if (!issuer.equals(claims.getIssuer())) {
             throw new InvalidTokenException("token issued by " + claims.getIssuer() + ", expected " + issuer, subject);
         }

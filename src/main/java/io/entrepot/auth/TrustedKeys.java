@@ -42,7 +42,7 @@ final class TrustedKeys {
     /**
      * Reads the root certificate bundle and the JWKS file; either may be null, but not both.
      *
-     * @throws IOException when a file cannot be read or holds no key
+     * @throws IOException when a file cannot be read or contains no key
      */
     static TrustedKeys load(Path rootCertBundle, Path jwks) throws IOException {
         Map<String, PublicKey> byKeyId = new HashMap<>();

@@ -64,7 +64,7 @@ final class ConfigKeys {
             "notifications", "redis", "health", "proxy", "middleware", "reporting",
             "validation", "compatibility", "catalog");
 
-    /** Why an authentication scheme that Entrepot does not implement stops start-up. */
+    /** Problem message for an authentication scheme that Entrepot does not implement. */
     private static final String UNSUPPORTED_AUTH = "this authentication scheme is not supported yet, so Entrepot"
             + " would serve without it. Use auth.htpasswd or auth.token, or remove the auth section to run without authentication";
 

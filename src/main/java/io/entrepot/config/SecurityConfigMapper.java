@@ -154,7 +154,7 @@ final class SecurityConfigMapper {
         return new AuthConfig.Htpasswd(realm, path);
     }
 
-    /** A realm is sent inside a quoted string of the {@code WWW-Authenticate} header. */
+    /** Checks that a realm fits inside the quoted string of a {@code WWW-Authenticate} header. */
     private void checkRealm(String key, String realm) {
         if (realm.isBlank() || realm.contains("\"") || realm.contains("\\") || realm.chars().anyMatch(c -> c < 0x20)) {
             reader.problem(key, "must be non-empty and contain no quote, backslash or control character", reader.node(key));

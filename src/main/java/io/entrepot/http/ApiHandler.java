@@ -72,16 +72,16 @@ public final class ApiHandler extends Handler.Abstract {
     /**
      * Creates a handler without authentication and without an audit log.
      *
-     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
         this(registry, options, readOnly, Authenticator.NONE, AuditLog.DISABLED);
     }
 
     /**
-     * @param readOnly shared switch: while true, every write answers 405 UNSUPPORTED
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      * @param authenticator checks every request's credentials before it is served
-     * @param auditLog receives pushes, deletions and refused credentials
+     * @param auditLog receives pushes, deletions and rejected credentials
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Authenticator authenticator, AuditLog auditLog) {
         this.authenticator = authenticator;
@@ -137,7 +137,7 @@ public final class ApiHandler extends Handler.Abstract {
                 try {
                     user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), requiredAccess(route, exchange, repository));
                 } catch (AuthenticationException e) {
-                    refuse(exchange, e, repository);
+                    reject(exchange, e, repository);
                     return;
                 }
                 if (!user.isEmpty()) {
@@ -230,7 +230,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     /**
-     * Returns the access a request needs, as distribution asks of its access controller: pull to
+     * Returns the access a request needs, as distribution requires of its access controller: pull to
      * read, pull and push to write, delete to delete, pull on the source of a cross-repository
      * mount, the catalog scope to list repositories, and nothing beyond authentication for
      * {@code /v2/}.
@@ -258,14 +258,14 @@ public final class ApiHandler extends Handler.Abstract {
         return required;
     }
 
-    /** Answers 401 with the authenticator's challenge and the access the request needed. */
-    private void refuse(Exchange exchange, AuthenticationException refusal, String repository) throws IOException {
-        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, refusal.challenge());
-        List<Map<String, String>> detail = refusal.required().stream()
+    /** Sends 401 with the authenticator's challenge and the access the request needed. */
+    private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
+        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
+        List<Map<String, String>> detail = rejection.required().stream()
                 .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
                 .toList();
-        audit.refused(exchange, refusal, repository);
-        ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNAUTHORIZED, refusal.getMessage(), detail.isEmpty() ? null : detail));
+        audit.rejected(exchange, rejection, repository);
+        ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNAUTHORIZED, rejection.getMessage(), detail.isEmpty() ? null : detail));
     }
 
     /** Returns the audit action of a request that pushes, tags or deletes, or null for the others. */

@@ -132,7 +132,7 @@ public final class RegistryServer implements AutoCloseable {
     /**
      * Builds the authenticator of {@code auth}.
      *
-     * @throws IOException when the htpasswd file cannot be read or holds a hash that is not bcrypt,
+     * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
      *     or when no token signing key can be read
      */
     private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
@@ -170,6 +170,7 @@ public final class RegistryServer implements AutoCloseable {
         // Accept every path form and let the router reject what is not a valid repository name
         // with NAME_INVALID in the specification's envelope, rather than Jetty's bare 400 page.
         httpConfiguration.setUriCompliance(UriCompliance.UNSAFE);
+
         ConnectionFactory[] factories;
         if (tls == null) {
             factories = new ConnectionFactory[] {new HttpConnectionFactory(httpConfiguration)};
@@ -183,6 +184,7 @@ public final class RegistryServer implements AutoCloseable {
             alpn.setDefaultProtocol(http1.getProtocol());
             factories = new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, http2, http1};
         }
+
         if (net == HttpConfig.Net.UNIX) {
             UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factories);
             connector.setUnixDomainPath(Path.of(addr));

@@ -22,8 +22,8 @@ final class RequestAudit {
      * Records a request stopped by authentication. A request without credentials is not
      * recorded, because every client sends its first request that way to learn the challenge.
      */
-    void refused(Exchange exchange, AuthenticationException refusal, String repository) {
-        String action = switch (refusal.reason()) {
+    void rejected(Exchange exchange, AuthenticationException rejection, String repository) {
+        String action = switch (rejection.reason()) {
             case CREDENTIALS_MISSING -> null;
             case CREDENTIALS_INVALID -> "auth.failure";
             case INSUFFICIENT_SCOPE -> "access.denied";
@@ -31,7 +31,7 @@ final class RequestAudit {
         if (action == null) {
             return;
         }
-        record(exchange, refusal.user(), action, repository, null, null, "denied", 401);
+        record(exchange, rejection.user(), action, repository, null, null, "denied", 401);
     }
 
     /** Records a push, tag change or deletion once its response status is known; other requests are ignored. */

@@ -76,7 +76,7 @@ class SkopeoSecurityTest {
     }
 
     @Test
-    void htpasswd_pushWithCredsAndPullWithAuthFile() throws Exception {
+    void htpasswd_credsAndAuthFile() throws Exception {
         TestCertificates serverCa = TestCertificates.newCa("server CA");
         Path certDir = clientCertDir("trust", serverCa, null);
         Path htpasswd = Files.writeString(workDir.resolve("htpasswd"), "alice:" + BCrypt.hashpw("s3cret", BCrypt.gensalt(4)).replace("$2a$", "$2y$") + "\n");
@@ -123,7 +123,7 @@ class SkopeoSecurityTest {
     }
 
     @Test
-    void externalToken_pushAndPullWithCredsThroughTokenServer() throws Exception {
+    void externalToken_throughTokenServer() throws Exception {
         TestCertificates serverCa = TestCertificates.newCa("server CA");
         Path certDir = clientCertDir("trust", serverCa, null);
         java.security.KeyPair signingKeys = TestCertificates.rsaKeys();

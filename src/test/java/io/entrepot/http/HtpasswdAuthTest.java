@@ -157,7 +157,7 @@ class HtpasswdAuthTest {
     }
 
     @Test
-    void htpasswdWithOtherHashFormat_stopsStartNamingUser() throws Exception {
+    void otherHashFormat_stopsStart() throws Exception {
         Path file = Files.writeString(dir.resolve("md5"), "bob:$apr1$abcdefgh$0123456789abcdefghijkl\n");
         RegistryConfig config = config(new AuthConfig.Htpasswd("r", file));
 
