@@ -49,7 +49,12 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = RegistryServer.start(loaded.config());
         } catch (Exception e) {
-            log.error("start-up failed: {}", e.getMessage(), e);
+            // The message names what failed; a stack trace helps only for unexpected errors.
+            if (e instanceof java.io.IOException) {
+                log.error("start-up failed: {}", e.getMessage());
+            } else {
+                log.error("start-up failed: {}", e.getMessage(), e);
+            }
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -12,7 +12,12 @@ public final class ConfigException extends Exception {
     private final List<ConfigProblem> problems;
 
     public ConfigException(String source, List<ConfigProblem> problems) {
-        super(describe(source, problems));
+        this(source, problems, List.of());
+    }
+
+    /** Creates an exception that also lists the warnings found, such as misspelt keys, which often explain the errors. */
+    public ConfigException(String source, List<ConfigProblem> problems, List<String> warnings) {
+        super(describe(source, problems) + warnings.stream().map(warning -> "\nwarning: " + warning).collect(Collectors.joining()));
         this.problems = List.copyOf(problems);
     }
 

@@ -20,10 +20,10 @@ final class ConfigKeys {
     static final Set<String> STORAGE_SECTIONS = Set.of("delete", "redirect", "cache", "maintenance", "tag");
 
     /** Storage drivers Entrepot implements. */
-    static final Set<String> SUPPORTED_DRIVERS = Set.of("filesystem", "inmemory");
+    static final Set<String> SUPPORTED_DRIVERS = Set.of("filesystem", "inmemory", "s3");
 
     /** Storage drivers distribution 2.8 or 3.0 ships and Entrepot does not implement yet. */
-    static final Set<String> UNSUPPORTED_DRIVERS = Set.of("s3", "s3-aws", "azure", "gcs", "swift", "oss");
+    static final Set<String> UNSUPPORTED_DRIVERS = Set.of("s3-aws", "azure", "gcs", "swift", "oss");
 
     /** Keys Entrepot reads. Maps whose children are free-form (header names, log fields) are listed in {@link #FREE_FORM}. */
     private static final Set<String> SUPPORTED = Set.of(
@@ -33,6 +33,17 @@ final class ConfigKeys {
             "storage",
             "storage.filesystem", "storage.filesystem.rootdirectory", "storage.filesystem.maxthreads",
             "storage.inmemory",
+            "storage.s3", "storage.s3.accesskey", "storage.s3.secretkey", "storage.s3.sessiontoken",
+            "storage.s3.region", "storage.s3.regionendpoint", "storage.s3.forcepathstyle", "storage.s3.bucket",
+            "storage.s3.rootdirectory", "storage.s3.encrypt", "storage.s3.keyid", "storage.s3.secure",
+            "storage.s3.skipverify", "storage.s3.v4auth", "storage.s3.chunksize",
+            "storage.s3.multipartcopychunksize", "storage.s3.multipartcopymaxconcurrency",
+            "storage.s3.multipartcopythresholdsize", "storage.s3.storageclass", "storage.s3.objectacl",
+            "storage.s3.useragent", "storage.s3.usedualstack", "storage.s3.loglevel",
+            "storage.s3.maxconnections", "storage.s3.connecttimeout", "storage.s3.sockettimeout",
+            "storage.s3.maxretries",
+            "storage.redirect", "storage.redirect.disable", "storage.redirect.expiry",
+            "middleware", "middleware.storage",
             "storage.delete", "storage.delete.enabled",
             "storage.maintenance",
             "storage.maintenance.uploadpurging",
@@ -43,7 +54,11 @@ final class ConfigKeys {
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
+            "http.debug.prometheus", "http.debug.prometheus.enabled", "http.debug.prometheus.path",
             "http.maxmanifestsize",
+            "metrics", "metrics.storageusage", "metrics.storageusage.interval", "metrics.storageusage.quota",
+            "metrics.toppulls", "metrics.toppulls.size",
+            "tracing", "tracing.otlp", "tracing.otlp.endpoint", "tracing.servicename", "tracing.samplingratio",
             "http.tls", "http.tls.certificate", "http.tls.key", "http.tls.clientcas", "http.tls.minimumtls",
             "http.tls.ciphersuites",
             "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path",
@@ -51,17 +66,18 @@ final class ConfigKeys {
             "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
             "audit", "audit.path");
 
-    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers");
+    /** Keys whose children are not checked here: free-form maps, and lists that {@link ConfigMapper} validates. */
+    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage");
 
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(
             "log.accesslog", "log.hooks", "log.reportcaller",
-            "storage.cache", "storage.redirect", "storage.tag",
-            "http.secret", "http.http2", "http.h2c", "http.debug.prometheus");
+            "storage.cache", "storage.tag", "middleware.registry", "middleware.repository",
+            "http.secret", "http.http2", "http.h2c");
 
     /** Distribution sections that are ignored with one warning per child, such as {@code notifications.endpoints}. */
     private static final Set<String> UNSUPPORTED_SECTIONS = Set.of(
-            "notifications", "redis", "health", "proxy", "middleware", "reporting",
+            "notifications", "redis", "health", "proxy", "reporting",
             "validation", "compatibility", "catalog");
 
     /** Problem message for an authentication scheme that Entrepot does not implement. */

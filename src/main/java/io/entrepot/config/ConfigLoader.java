@@ -42,7 +42,8 @@ public final class ConfigLoader {
         expandStorageDriverName(tree);
         List<String> warnings = new ArrayList<>();
         EnvironmentOverrides.apply(tree, environment, warnings);
-        return validate(tree, warnings, file.toString());
+        boolean overridden = environment.keySet().stream().anyMatch(name -> name.startsWith("REGISTRY_"));
+        return validate(tree, warnings, overridden ? file + " with REGISTRY_* environment overrides" : file.toString());
     }
 
     /**
@@ -86,7 +87,7 @@ public final class ConfigLoader {
         ConfigKeys.check(tree, problems, warnings);
         RegistryConfig config = new ConfigMapper(tree, problems, warnings).map();
         if (!problems.isEmpty()) {
-            throw new ConfigException(source, problems);
+            throw new ConfigException(source, problems, warnings);
         }
         return new LoadedConfig(config, warnings, EffectiveTree.of(tree, config));
     }
@@ -105,8 +106,13 @@ public final class ConfigLoader {
             tree = YAML.readTree(Files.readString(file));
         } catch (JacksonException e) {
             throw new ConfigException("invalid YAML in configuration file " + file + ": " + e.getOriginalMessage(), e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("configuration file not found: " + file.toAbsolutePath(), e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("cannot read configuration file " + file.toAbsolutePath() + ": permission denied", e);
         } catch (IOException e) {
-            throw new ConfigException("failed to read configuration file " + file + ": " + e, e);
+            String reason = Files.isDirectory(file) ? "it is a directory" : String.valueOf(e.getMessage());
+            throw new ConfigException("cannot read configuration file " + file.toAbsolutePath() + ": " + reason, e);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             return JsonNodeFactory.instance.objectNode();

@@ -42,8 +42,10 @@ final class ConfigMapper {
 
     /** Returns the mapped configuration, which is only meaningful when no problem was recorded. */
     RegistryConfig map() {
+        ObservabilityMapper observability = new ObservabilityMapper(reader);
         SecurityConfigMapper security = new SecurityConfigMapper(reader);
-        return new RegistryConfig(version(), log(), storage(), http().withTls(security.tls()), security.auth(), security.audit());
+        return new RegistryConfig(version(), log(), storage(), http().withTls(security.tls()), observability.metrics(), observability.tracing(),
+                security.auth(), security.audit());
     }
 
     private String version() {
@@ -117,7 +119,8 @@ final class ConfigMapper {
         StorageConfig.Driver driver = driver();
         boolean deleteEnabled = reader.bool("storage.delete.enabled", false);
         boolean readOnly = reader.bool("storage.maintenance.readonly.enabled", false);
-        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly);
+        StorageConfig.Redirect redirect = new RedirectConfigReader(reader).read();
+        return new StorageConfig(driver, deleteEnabled, uploadPurging(), readOnly, redirect);
     }
 
     /** Maps the one storage driver. No driver, several drivers or an unsupported one is a problem. */
@@ -147,10 +150,11 @@ final class ConfigMapper {
         return switch (name) {
             case "filesystem" -> filesystem();
             case "inmemory" -> new StorageConfig.InMemory();
+            case "s3" -> new S3ConfigReader(reader, warnings).read();
             default -> {
                 String reason = ConfigKeys.UNSUPPORTED_DRIVERS.contains(name)
-                        ? "storage driver " + name + " is not supported yet, use filesystem or inmemory"
-                        : "unknown storage driver " + name + ", use filesystem or inmemory";
+                        ? "storage driver " + name + " is not supported yet, use filesystem, s3 or inmemory"
+                        : "unknown storage driver " + name + ", use filesystem, s3 or inmemory";
                 reader.problem("storage." + name, reason, null);
                 yield new StorageConfig.InMemory();
             }
@@ -166,6 +170,8 @@ final class ConfigMapper {
         String root = reader.string("storage.filesystem.rootdirectory", StorageConfig.Filesystem.DEFAULT_ROOT.toString());
         if (root.isBlank()) {
             reader.problem("storage.filesystem.rootdirectory", "must not be empty", reader.node("storage.filesystem.rootdirectory"));
+        } else if (java.nio.file.Files.exists(Path.of(root)) && !java.nio.file.Files.isDirectory(Path.of(root))) {
+            reader.problem("storage.filesystem.rootdirectory", "exists and is not a directory", reader.node("storage.filesystem.rootdirectory"));
         }
 
         long maxThreads = reader.integer("storage.filesystem.maxthreads", DEFAULT_MAX_THREADS);

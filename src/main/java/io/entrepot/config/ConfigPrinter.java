@@ -21,9 +21,15 @@ public final class ConfigPrinter {
 
     static final String MASK = "*****";
 
-    /** Key names that contain a credential wherever they appear (S3, Azure, Redis, proxy, HTTP). */
+    /**
+     * Key names that contain a credential wherever they appear (S3, Azure, Redis, proxy, HTTP),
+     * including an {@code Authorization} header of a notification endpoint.
+     */
     private static final Set<String> SECRET_KEYS = Set.of(
-            "password", "secret", "secretkey", "accesskey", "privatekey", "accountkey", "sessiontoken");
+            "password", "secret", "secretkey", "accesskey", "privatekey", "accountkey", "sessiontoken", "authorization");
+
+    // The user information of a URL such as https://user:password@host/, in any string value.
+    private static final java.util.regex.Pattern URL_USER_INFO = java.util.regex.Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -66,20 +72,34 @@ public final class ConfigPrinter {
     }
 
     private static void mask(JsonNode node, List<String> path) {
-        if (!(node instanceof ObjectNode object)) {
-            if (node.isArray()) {
-                node.forEach(element -> mask(element, path));
+        if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                if (array.get(i).isTextual()) {
+                    array.set(i, TextNode.valueOf(maskUserInfo(array.get(i).textValue())));
+                } else {
+                    mask(array.get(i), path);
+                }
             }
+            return;
+        }
+        if (!(node instanceof ObjectNode object)) {
             return;
         }
         for (Map.Entry<String, JsonNode> property : object.properties()) {
             path.add(property.getKey());
             if (isSecret(path) && !property.getValue().isNull()) {
                 property.setValue(TextNode.valueOf(MASK));
+            } else if (property.getValue().isTextual()) {
+                property.setValue(TextNode.valueOf(maskUserInfo(property.getValue().textValue())));
             } else {
                 mask(property.getValue(), path);
             }
             path.remove(path.size() - 1);
         }
+    }
+
+    /** Replaces the user and password of every URL in {@code text}, keeping the rest readable. */
+    static String maskUserInfo(String text) {
+        return URL_USER_INFO.matcher(text).replaceAll("$1" + MASK + "@");
     }
 }

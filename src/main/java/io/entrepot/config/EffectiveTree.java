@@ -39,7 +39,11 @@ final class EffectiveTree {
                 params.put("maxthreads", filesystem.maxThreads());
             }
             case StorageConfig.InMemory inMemory -> object(storage, "inmemory");
+            case StorageConfig.S3 s3 -> putS3(object(storage, "s3"), s3);
         }
+        ObjectNode redirect = object(storage, "redirect");
+        redirect.put("disable", config.redirect().disabled());
+        redirect.put("expiry", GoDuration.format(config.redirect().expiry()));
         object(storage, "delete").put("enabled", config.deleteEnabled());
 
         ObjectNode maintenance = object(storage, "maintenance");
@@ -50,6 +54,33 @@ final class EffectiveTree {
         purgingNode.put("interval", GoDuration.format(purging.interval()));
         purgingNode.put("dryrun", purging.dryRun());
         object(maintenance, "readonly").put("enabled", config.readOnly());
+    }
+
+    /** Writes the values the S3 driver runs with; credentials stay as written, and the printer masks them. */
+    private static void putS3(ObjectNode params, StorageConfig.S3 s3) {
+        params.put("region", s3.region());
+        if (s3.endpoint() != null) {
+            params.put("regionendpoint", s3.endpoint().toString());
+        }
+        params.put("forcepathstyle", s3.forcePathStyle());
+        params.put("bucket", s3.bucket());
+        params.put("rootdirectory", s3.rootDirectory());
+        params.put("encrypt", s3.encrypt());
+        params.put("secure", s3.secure());
+        params.put("skipverify", s3.skipVerify());
+        params.put("v4auth", s3.v4Auth());
+        params.put("chunksize", s3.chunkSize());
+        params.put("multipartcopychunksize", s3.multipartCopyChunkSize());
+        params.put("multipartcopymaxconcurrency", s3.multipartCopyMaxConcurrency());
+        params.put("multipartcopythresholdsize", s3.multipartCopyThresholdSize());
+        params.put("storageclass", s3.storageClass() == null ? "NONE" : s3.storageClass());
+        params.put("objectacl", s3.objectAcl());
+        params.put("usedualstack", s3.useDualStack());
+        params.put("loglevel", s3.logLevel());
+        params.put("maxconnections", s3.maxConnections());
+        params.put("connecttimeout", GoDuration.format(s3.connectTimeout()));
+        params.put("sockettimeout", GoDuration.format(s3.socketTimeout()));
+        params.put("maxretries", s3.maxRetries());
     }
 
     private static void putHttp(ObjectNode http, HttpConfig config) {

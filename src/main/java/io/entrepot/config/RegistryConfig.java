@@ -4,10 +4,28 @@ package io.entrepot.config;
  * The whole configuration of one Entrepot process, read from distribution's {@code config.yml}
  * format and validated as a whole by {@link ConfigLoader}.
  */
-public record RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, AuthConfig auth, AuditConfig audit) {
+public record RegistryConfig(
+        String version,
+        LogConfig log,
+        StorageConfig storage,
+        HttpConfig http,
+        MetricsConfig metrics,
+        TracingConfig tracing,
+        AuthConfig auth,
+        AuditConfig audit) {
+
+    /** Creates a configuration with the default metrics settings, tracing off, no authentication and no audit log. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {
+        this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED);
+    }
 
     /** Creates a configuration without authentication and without an audit log. */
-    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {
-        this(version, log, storage, http, AuthConfig.NONE, AuditConfig.DISABLED);
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing) {
+        this(version, log, storage, http, metrics, tracing, AuthConfig.NONE, AuditConfig.DISABLED);
+    }
+
+    /** Creates a configuration with the default metrics settings and tracing off. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, AuthConfig auth, AuditConfig audit) {
+        this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED, auth, audit);
     }
 }

@@ -23,11 +23,18 @@ final class ValueReader {
         this.problems = problems;
     }
 
-    /** Returns the node at {@code path}, or null when it is absent or written with no value. */
+    /**
+     * Returns the node at {@code path}, or null when it is absent or written with no value. A
+     * numeric segment indexes a list, as in {@code middleware.storage.0.name}.
+     */
     JsonNode node(String path) {
         JsonNode node = root;
         for (String key : path.split("\\.")) {
-            node = node.isObject() ? node.get(key) : null;
+            if (node.isArray() && key.matches("[0-9]{1,9}")) {
+                node = node.get(Integer.parseInt(key));
+            } else {
+                node = node.isObject() ? node.get(key) : null;
+            }
             if (node == null || node.isNull()) {
                 return null;
             }

@@ -3,14 +3,28 @@ package io.entrepot.http;
 import io.entrepot.auth.Access;
 import io.entrepot.auth.AuthenticationException;
 import io.entrepot.auth.Authenticator;
+import io.entrepot.config.MetricsConfig;
 import io.entrepot.events.AuditLog;
+import io.entrepot.metrics.ContentMetrics;
+import io.entrepot.metrics.Metrics;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.ErrorCode;
+import io.entrepot.registry.MediaTypes;
 import io.entrepot.registry.Reference;
 import io.entrepot.registry.Registry;
 import io.entrepot.registry.RegistryException;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.registry.UploadId;
+import io.entrepot.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
@@ -41,21 +56,41 @@ public final class ApiHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final Logger accessLog = LoggerFactory.getLogger("io.entrepot.access");
 
-    /** The API routes; a repository name may contain slashes, so it is matched greedily. */
+    private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
+    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+
+    /**
+     * The API routes; a repository name may contain slashes, so it is matched greedily. Each
+     * route's {@code handler} label is distribution's route name, so that dashboards written for
+     * distribution find the same series.
+     */
     private enum Route {
-        BASE("v2/?"),
-        CATALOG("v2/_catalog"),
-        TAGS("v2/(.+)/tags/list"),
-        MANIFEST("v2/(.+)/manifests/([^/]+)"),
-        UPLOADS("v2/(.+)/blobs/uploads/?"),
-        UPLOAD("v2/(.+)/blobs/uploads/([^/]+)"),
-        BLOB("v2/(.+)/blobs/([^/]+)"),
-        REFERRERS("v2/(.+)/referrers/([^/]+)");
+        BASE("v2/?", "base"),
+        CATALOG("v2/_catalog", "catalog"),
+        TAGS("v2/(.+)/tags/list", "tags"),
+        MANIFEST("v2/(.+)/manifests/([^/]+)", "manifest"),
+        UPLOADS("v2/(.+)/blobs/uploads/?", "blob-upload"),
+        UPLOAD("v2/(.+)/blobs/uploads/([^/]+)", "blob-upload-chunk"),
+        BLOB("v2/(.+)/blobs/([^/]+)", "blob"),
+        REFERRERS("v2/(.+)/referrers/([^/]+)", "referrers");
 
         private final Pattern pattern;
+        private final String handler;
 
-        Route(String pattern) {
+        Route(String pattern, String handler) {
             this.pattern = Pattern.compile(pattern);
+            this.handler = handler;
+        }
+    }
+
+    /** The {@code handler} label of a path that matches no route. */
+    private static final String NO_ROUTE = "notfound";
+
+    /** The request's route, or null for a path that matches none. */
+    private record Match(Route route, Matcher matcher) {
+        String handler() {
+            return route == null ? NO_ROUTE : route.handler;
         }
     }
 
@@ -66,26 +101,45 @@ public final class ApiHandler extends Handler.Abstract {
     private final UploadHandler uploads;
     private final ManifestHandler manifests;
     private final ListingHandler listings;
+    private final Metrics metrics;
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
     private final Authenticator authenticator;
     private final RequestAudit audit;
 
     /**
-     * Creates a handler without authentication and without an audit log.
+     * Creates a handler whose metrics are not exported, whose tracing is off, without
+     * authentication and without an audit log.
      *
      * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly) {
-        this(registry, options, readOnly, Authenticator.NONE, AuditLog.DISABLED);
+        this(registry, options, readOnly, new Metrics(MetricsConfig.DEFAULT), Tracing.disabled());
     }
 
     /**
      * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
+     * @param metrics where requests, bytes and manifests are counted
+     * @param tracing where request spans go
+     */
+    public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Metrics metrics, Tracing tracing) {
+        this(registry, options, readOnly, metrics, tracing, Authenticator.NONE, AuditLog.DISABLED);
+    }
+
+    /**
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
+     * @param metrics where requests, bytes and manifests are counted
+     * @param tracing where request spans go
      * @param authenticator checks every request's credentials before it is served
      * @param auditLog receives pushes, deletions and rejected credentials
      */
-    public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Authenticator authenticator, AuditLog auditLog) {
+    public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Metrics metrics, Tracing tracing,
+            Authenticator authenticator, AuditLog auditLog) {
         this.authenticator = authenticator;
         this.audit = new RequestAudit(auditLog, Clock.systemUTC());
+        this.metrics = metrics;
+        this.tracer = tracing.tracer();
+        this.propagator = tracing.propagator();
         this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls());
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
@@ -108,65 +162,155 @@ public final class ApiHandler extends Handler.Abstract {
         response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
         extraHeaders.forEach((name, values) -> values.forEach(value -> response.getHeaders().add(name, value)));
 
-        String apiPath = path.substring(urls.prefix().length());
+        Match match = match(path.substring(urls.prefix().length()));
+        metrics.http().started(match.handler());
+        Span span = startSpan(request, match);
+        Exchange exchange = new Exchange(request, response, match.matcher(), urls);
         Throwable failure = null;
-        try {
-            dispatch(request, response, apiPath);
-            callback.succeeded();
+        try (Scope ignored = span.makeCurrent()) {
+            dispatch(exchange, match.route());
         } catch (Throwable e) {
             failure = e;
-            callback.failed(e);
-        } finally {
-            logAccess(request, response, start, failure);
-            MDC.clear();
+        }
+
+        // Recorded before the callback completes the response, so that a client that reads the
+        // metrics right after its response sees its request counted.
+        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
+        long nanos = System.nanoTime() - start;
+        logAccess(request, response, status, nanos, failure);
+        record(exchange, match, status, nanos);
+        endSpan(span, status, failure);
+        MDC.clear();
+        if (failure == null) {
+            callback.succeeded();
+        } else {
+            callback.failed(failure);
         }
         return true;
     }
 
-    /** Runs the request and writes its response. */
-    private void dispatch(Request request, Response response, String apiPath) throws IOException {
+    private static Match match(String apiPath) {
         for (Route route : Route.values()) {
             Matcher matcher = route.pattern.matcher(apiPath);
             if (matcher.matches()) {
-                Exchange exchange = new Exchange(request, response, matcher, urls);
-                String repository = route == Route.BASE || route == Route.CATALOG ? null : matcher.group(1);
-                if (repository != null) {
-                    MDC.put("repository", repository);
-                }
-                String user;
-                try {
-                    user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), requiredAccess(route, exchange, repository));
-                } catch (AuthenticationException e) {
-                    reject(exchange, e, repository);
-                    return;
-                }
-                if (!user.isEmpty()) {
-                    MDC.put("user", user);
-                }
-                try {
-                    serve(route, exchange);
-                } catch (RegistryException e) {
-                    if (exchange.isCommitted()) {
-                        throw new IOException("failed after the response started: " + e.getMessage(), e);
-                    }
-                    ErrorResponses.send(exchange, e);
-                } catch (EofException e) {
-                    throw e;
-                } catch (IOException | RuntimeException e) {
-                    if (exchange.isCommitted()) {
-                        throw e;
-                    }
-                    log.error("request failed: {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
-                    ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
-                            "internal error; see the registry log for request " + MDC.get("request.id")));
-                }
-                audit.served(exchange, auditAction(route, exchange), user, repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
-                return;
+                return new Match(route, matcher);
             }
         }
-        Exchange exchange = new Exchange(request, response, null, urls);
-        ErrorResponses.send(exchange, new RegistryException(ErrorCode.NOT_FOUND, "no API endpoint at " + request.getHttpURI().getPath()));
+        return new Match(null, null);
     }
+
+    /** Runs the request and writes its response. */
+    private void dispatch(Exchange exchange, Route route) throws IOException {
+        Request request = exchange.request();
+        if (route == null) {
+            ErrorResponses.send(exchange, new RegistryException(ErrorCode.NOT_FOUND, "no API endpoint at " + request.getHttpURI().getPath()));
+            return;
+        }
+        putLogContext(exchange, route);
+        String repository = route == Route.BASE || route == Route.CATALOG ? null : exchange.pathGroup(1);
+        String user;
+        try {
+            user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), requiredAccess(route, exchange, repository));
+        } catch (AuthenticationException e) {
+            reject(exchange, e, repository);
+            return;
+        }
+        if (!user.isEmpty()) {
+            MDC.put("user", user);
+        }
+
+        try {
+            serve(route, exchange);
+        } catch (RegistryException e) {
+            if (exchange.isCommitted()) {
+                throw new IOException("failed after the response started: " + e.getMessage(), e);
+            }
+            ErrorResponses.send(exchange, e);
+        } catch (EofException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (exchange.isCommitted()) {
+                throw e;
+            }
+            log.error("request failed: {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
+            ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
+                    "internal error; see the registry log for request " + MDC.get("request.id")));
+        }
+        audit.served(exchange, auditAction(route, exchange), user, repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
+    }
+
+    /** Puts the repository and the digest of the request's path into the MDC, for every log line of the request. */
+    private static void putLogContext(Exchange exchange, Route route) {
+        if (route == Route.BASE || route == Route.CATALOG) {
+            return;
+        }
+        MDC.put("repository", exchange.pathGroup(1));
+        boolean digestInPath = route == Route.BLOB || route == Route.REFERRERS
+                || (route == Route.MANIFEST && exchange.pathGroup(2).contains(":"));
+        boolean upload = route == Route.UPLOADS || route == Route.UPLOAD;
+        String digest = digestInPath ? exchange.pathGroup(2) : upload ? exchange.query("digest") : null;
+        if (digest != null) {
+            MDC.put("digest", digest);
+        }
+    }
+
+    /** Records the finished request in the metrics. */
+    private void record(Exchange exchange, Match match, int status, long nanos) {
+        Request request = exchange.request();
+        long responseBytes = Response.getContentBytesWritten(exchange.response());
+        metrics.http().finished(match.handler(), request.getMethod(), status, nanos, exchange.bodyBytesRead(), responseBytes);
+
+        ContentMetrics content = metrics.content();
+        boolean get = request.getMethod().equals("GET");
+        switch (match.handler()) {
+            case "blob" -> {
+                if (get) {
+                    content.blobBytesPulled(responseBytes);
+                }
+            }
+            case "blob-upload", "blob-upload-chunk" -> content.blobBytesPushed(exchange.bodyBytesRead());
+            case "manifest" -> {
+                if (get && status == 200) {
+                    String mediaType = MediaTypes.base(Objects.requireNonNullElse(exchange.response().getHeaders().get(HttpHeader.CONTENT_TYPE), ""));
+                    content.manifestPulled(exchange.pathGroup(1), mediaType);
+                } else if (request.getAttribute(ManifestHandler.STORED_MEDIA_TYPE) instanceof String mediaType) {
+                    content.manifestPushed(mediaType);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private Span startSpan(Request request, Match match) {
+        Context parent = propagator.extract(Context.root(), request.getHeaders(), HEADER_GETTER);
+        return tracer.spanBuilder(request.getMethod() + " " + match.handler())
+                .setParent(parent)
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute(HTTP_METHOD, request.getMethod())
+                .setAttribute(HTTP_ROUTE, match.handler())
+                .startSpan();
+    }
+
+    private static void endSpan(Span span, int status, Throwable failure) {
+        span.setAttribute(HTTP_STATUS, status);
+        if (status >= 500 || failure != null) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+    }
+
+    /** Reads a request's trace context headers, such as {@code traceparent}. */
+    private static final TextMapGetter<HttpFields> HEADER_GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(HttpFields headers) {
+            return headers.getFieldNamesCollection();
+        }
+
+        @Override
+        public String get(HttpFields headers, String key) {
+            return headers == null ? null : headers.get(key);
+        }
+    };
 
     private void serve(Route route, Exchange exchange) throws IOException {
         String method = exchange.method();
@@ -298,11 +442,9 @@ public final class ApiHandler extends Handler.Abstract {
         return RegistryException.unsupported("method " + exchange.method() + " is not allowed here; allowed: " + allowed);
     }
 
-    /** Writes the access line; the repository and request id come from the MDC. */
-    private static void logAccess(Request request, Response response, long start, Throwable failure) {
-        long micros = (System.nanoTime() - start) / 1000;
+    /** Writes the access line; the repository, digest and request id come from the MDC. */
+    private static void logAccess(Request request, Response response, int status, long nanos, Throwable failure) {
         long bytes = Response.getContentBytesWritten(response);
-        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
         if (failure != null) {
             log.warn("response aborted: {} {}: {}", request.getMethod(), request.getHttpURI().getPath(), failure.toString());
         }
@@ -311,7 +453,7 @@ public final class ApiHandler extends Handler.Abstract {
                 .addKeyValue("path", request.getHttpURI().getPathQuery())
                 .addKeyValue("status", status)
                 .addKeyValue("bytes", bytes)
-                .addKeyValue("duration_ms", micros / 1000.0)
+                .addKeyValue("duration_ms", nanos / 1000 / 1000.0)
                 .addKeyValue("remote", Request.getRemoteAddr(request))
                 .addKeyValue("user", Objects.requireNonNullElse(MDC.get("user"), ""))
                 .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))

@@ -13,7 +13,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The debug listener ({@code http.debug.addr}): {@code /debug/health}, which checks that the
- * storage answers, as distribution's health endpoint does with its storage driver check.
+ * storage driver responds, as distribution's health endpoint does with its storage driver check.
  */
 final class DebugHandler extends Handler.Abstract {
 

@@ -2,6 +2,7 @@ package io.entrepot.http;
 
 import io.entrepot.registry.ErrorCode;
 import io.entrepot.registry.RegistryException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +26,7 @@ final class Exchange {
     private final Urls urls;
     private Fields query;
     private boolean bodySent;
+    private CountingInputStream body;
 
     Exchange(Request request, Response response, Matcher route, Urls urls) {
         this.request = request;
@@ -85,9 +87,17 @@ final class Exchange {
         return request.getLength();
     }
 
-    /** Returns the request body as a blocking stream. */
+    /** Returns the request body as a blocking stream, which counts the bytes read for metrics. */
     InputStream body() {
-        return Content.Source.asInputStream(request);
+        if (body == null) {
+            body = new CountingInputStream(Content.Source.asInputStream(request));
+        }
+        return body;
+    }
+
+    /** Returns how many bytes of the request body the handler read. */
+    long bodyBytesRead() {
+        return body == null ? 0 : body.count;
     }
 
     Urls urls() {
@@ -144,5 +154,39 @@ final class Exchange {
 
     Response response() {
         return response;
+    }
+
+    private static final class CountingInputStream extends FilterInputStream {
+
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int value = super.read();
+            if (value >= 0) {
+                count++;
+            }
+            return value;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read > 0) {
+                count += read;
+            }
+            return read;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
     }
 }

@@ -54,7 +54,7 @@ final class ListingHandler {
             tags.add(tag.value());
         }
 
-        if (more) {
+        if (more && !tags.isEmpty()) {
             setNextLink(exchange, "v2/" + repository + "/tags/list", limit, tags.getLast());
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -72,7 +72,7 @@ final class ListingHandler {
         boolean more = page.size() > limit;
         List<String> names = page.stream().limit(limit).map(RepositoryName::value).toList();
 
-        if (more) {
+        if (more && !names.isEmpty()) {
             setNextLink(exchange, "v2/_catalog", limit, names.getLast());
         }
         exchange.send(200, "application/json", JSON.writeValueAsBytes(Map.of("repositories", names)));

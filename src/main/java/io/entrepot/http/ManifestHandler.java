@@ -17,6 +17,9 @@ import org.eclipse.jetty.http.HttpHeader;
 /** {@code HEAD}, {@code GET}, {@code PUT} and {@code DELETE /v2/<name>/manifests/<reference>}. */
 final class ManifestHandler {
 
+    /** Request attribute set to the media type of a manifest that PUT stored, for metrics. */
+    static final String STORED_MEDIA_TYPE = "io.entrepot.manifest.storedMediaType";
+
     private final Registry registry;
     private final boolean deleteEnabled;
     private final long maxManifestSize;
@@ -34,7 +37,7 @@ final class ManifestHandler {
         List<String> accepted = acceptedTypes(exchange);
         boolean isOci = manifest.mediaType().equals(MediaTypes.OCI_MANIFEST) || manifest.mediaType().equals(MediaTypes.OCI_INDEX);
         if (isOci && !accepted.isEmpty() && !accepts(accepted, manifest.mediaType())) {
-            // Distribution answers so too: an old client that lists only Docker types gets a 404
+            // Distribution responds the same way: an old client that lists only Docker types gets a 404
             // it understands rather than a document it cannot parse.
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + repository + ":" + reference + " has media type "
                     + manifest.mediaType() + ", which the request's Accept header does not include");
@@ -51,6 +54,7 @@ final class ManifestHandler {
 
         PutResult result = registry.manifests().put(repository, reference, content, exchange.header(HttpHeader.CONTENT_TYPE));
 
+        exchange.request().setAttribute(STORED_MEDIA_TYPE, result.stored().mediaType());
         String digest = result.stored().digest().toString();
         exchange.setHeader(HttpHeader.LOCATION, exchange.urls().to(exchange.request(), "v2/" + repository + "/manifests/" + digest));
         exchange.setHeader("Docker-Content-Digest", digest);

@@ -6,19 +6,30 @@ import io.entrepot.auth.TokenAuthenticator;
 import io.entrepot.config.AuditConfig;
 import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
+import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
 import io.entrepot.events.AuditLog;
 import io.entrepot.maintenance.UploadPurger;
+import io.entrepot.metrics.Metrics;
+import io.entrepot.metrics.StorageUsageRefresher;
 import io.entrepot.registry.Registry;
 import io.entrepot.storage.CheckedStorageDriver;
 import io.entrepot.storage.StorageDriver;
+import io.entrepot.storage.StorageObserver;
 import io.entrepot.storage.filesystem.FilesystemDriver;
 import io.entrepot.storage.inmemory.InMemoryDriver;
+import io.entrepot.tracing.Tracing;
+import io.entrepot.storage.middleware.BaseUrlRedirects;
+import io.entrepot.storage.middleware.CloudFrontRedirects;
+import io.entrepot.storage.middleware.CloudFrontSigner;
+import io.entrepot.storage.s3.S3Driver;
+import io.entrepot.storage.s3.S3DriverOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +41,7 @@ import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -45,7 +57,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running registry: the storage driver, the API server on {@code http.addr}, the optional
- * debug server on {@code http.debug.addr}, and the background upload purge.
+ * debug server on {@code http.debug.addr} with health and metrics, and the background upload
+ * purge and storage usage walk.
  */
 public final class RegistryServer implements AutoCloseable {
 
@@ -57,14 +70,19 @@ public final class RegistryServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean readOnly;
     private final StorageDriver driver;
+    private final Metrics metrics;
+    private final Tracing tracing;
     private final SslContextFactory.Server tls;
     private final AuditLog auditLog;
 
     private RegistryServer(RegistryConfig config, StorageDriver driver, Server server, Server debugServer,
-            ScheduledExecutorService scheduler, AtomicBoolean readOnly, SslContextFactory.Server tls, AuditLog auditLog) {
+            ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics, Tracing tracing,
+            SslContextFactory.Server tls, AuditLog auditLog) {
+        this.config = config;
         this.tls = tls;
         this.auditLog = auditLog;
-        this.config = config;
+        this.metrics = metrics;
+        this.tracing = tracing;
         this.driver = driver;
         this.server = server;
         this.debugServer = debugServer;
@@ -74,11 +92,56 @@ public final class RegistryServer implements AutoCloseable {
 
     /** Builds the storage driver that {@code config} names, wrapped with path checks. */
     public static StorageDriver createDriver(StorageConfig.Driver config) throws IOException {
+        return createDriver(config, StorageConfig.Redirect.DISABLED);
+    }
+
+    /**
+     * Builds the storage driver that {@code config} names with the redirect middleware of
+     * {@code redirect}, wrapped with path checks. An S3 driver first checks that its bucket
+     * exists and its credentials are accepted.
+     *
+     * @throws IOException naming the bucket or the access key id when S3 rejects them, or the key
+     *     file of the cloudfront middleware when it cannot be read
+     */
+    public static StorageDriver createDriver(StorageConfig.Driver config, StorageConfig.Redirect redirect) throws IOException {
+        return createDriver(config, redirect, StorageObserver.NONE);
+    }
+
+    /**
+     * Builds the storage driver as {@link #createDriver(StorageConfig.Driver, StorageConfig.Redirect)}
+     * does, with every call timed by {@code observer}.
+     */
+    public static StorageDriver createDriver(StorageConfig.Driver config, StorageConfig.Redirect redirect,
+            StorageObserver observer) throws IOException {
         StorageDriver driver = switch (config) {
             case StorageConfig.Filesystem fs -> new FilesystemDriver(fs.rootDirectory(), fs.maxThreads());
             case StorageConfig.InMemory ignored -> new InMemoryDriver();
+            case StorageConfig.S3 s3 -> openS3(s3, redirect);
         };
-        return CheckedStorageDriver.wrap(driver);
+        for (StorageConfig.StorageMiddleware middleware : redirect.middleware()) {
+            driver = switch (middleware) {
+                case StorageConfig.CloudFront cloudFront -> new CloudFrontRedirects(driver, cloudFront.baseUrl(),
+                        new CloudFrontSigner(CloudFrontSigner.readPrivateKey(cloudFront.privateKey()), cloudFront.keyPairId()),
+                        cloudFront.duration(), Clock.systemUTC());
+                case StorageConfig.BaseUrlRedirect base -> new BaseUrlRedirects(driver, base.baseUrl());
+            };
+        }
+        return new CheckedStorageDriver(driver, observer);
+    }
+
+    private static S3Driver openS3(StorageConfig.S3 s3, StorageConfig.Redirect redirect) throws IOException {
+        S3Driver driver = new S3Driver(new S3DriverOptions(s3.bucket(), s3.region(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
+                s3.sessionToken(), s3.forcePathStyle(), s3.rootDirectory(), s3.encrypt(), s3.keyId(), s3.skipVerify(),
+                s3.chunkSize(), s3.multipartCopyChunkSize(), s3.multipartCopyMaxConcurrency(), s3.multipartCopyThresholdSize(),
+                s3.storageClass(), s3.objectAcl(), s3.userAgent(), s3.useDualStack(), s3.maxConnections(),
+                s3.connectTimeout(), s3.socketTimeout(), s3.maxRetries() + 1, redirect.expiry()));
+        try {
+            driver.checkAccess();
+        } catch (IOException e) {
+            driver.close();
+            throw e;
+        }
+        return driver;
     }
 
     /**
@@ -87,46 +150,86 @@ public final class RegistryServer implements AutoCloseable {
      * @throws Exception when storage cannot be opened or an address cannot be bound
      */
     public static RegistryServer start(RegistryConfig config) throws Exception {
-        StorageDriver driver = createDriver(config.storage().driver());
+        Metrics metrics = new Metrics(config.metrics());
+        Tracing tracing = Tracing.start(config.tracing());
+        StorageDriver driver = createDriver(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
         Registry registry = new Registry(driver, Clock.systemUTC());
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
         HttpConfig http = config.http();
 
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
-                config.storage().deleteEnabled(), false, http.maxManifestSize());
+                config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize());
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
         server.addConnector(newConnector(server, http.net(), http.addr(), tls));
         Authenticator authenticator = createAuthenticator(config.auth());
         AuditLog auditLog = openAuditLog(config.audit());
-        GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly, authenticator, auditLog));
+        GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
 
         Server debugServer = null;
         if (http.debugAddr() != null && !http.debugAddr().isEmpty()) {
-            debugServer = newServer("entrepot-debug");
-            debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, http.debugAddr(), null));
-            debugServer.setHandler(new DebugHandler(driver, readOnly));
-            debugServer.setStopAtShutdown(false);
+            debugServer = newDebugServer(http.debugAddr(), config.metrics(), metrics, driver, readOnly);
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
-        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, tls, auditLog);
+        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, metrics, tracing, tls, auditLog);
+        // The debug listener starts first, so that a failure there never leaves the API port open for a moment.
         try {
-            server.start();
             if (debugServer != null) {
-                debugServer.start();
+                startListening(debugServer, "http.debug.addr", http.debugAddr());
             }
+            startListening(server, "http.addr", http.addr());
         } catch (Exception e) {
             registryServer.close();
             throw e;
         }
         registryServer.schedulePurge(driver);
+        registryServer.scheduleStorageUsage(driver);
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
+    }
+
+    /** Starts {@code server}, turning a failed bind into a message that names the configuration key. */
+    private static void startListening(Server server, String key, String addr) throws Exception {
+        try {
+            server.start();
+        } catch (IOException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("cannot listen on " + key + " " + addr + ": " + cause.getMessage()
+                    + "; stop the process using it or choose another address", e);
+        }
+    }
+
+    /** Times storage calls into {@code registry_storage_action_seconds}, and records a span for each when tracing is on. */
+    private static StorageObserver storageObserver(Metrics metrics, Tracing tracing) {
+        StorageObserver timer = metrics.storage();
+        if (!tracing.enabled()) {
+            return timer;
+        }
+        StorageObserver spans = tracing.storageObserver();
+        return (driverName, action, nanos, failed) -> {
+            timer.observe(driverName, action, nanos, failed);
+            spans.observe(driverName, action, nanos, failed);
+        };
+    }
+
+    /** Builds the debug server: health, and the metrics and the most pulled repositories when metrics are enabled. */
+    private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, StorageDriver driver,
+            AtomicBoolean readOnly) {
+        Server debugServer = newServer("entrepot-debug");
+        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null));
+        Handler.Sequence handlers = new Handler.Sequence(new DebugHandler(driver, readOnly));
+        if (metricsConfig.prometheusEnabled()) {
+            handlers.addHandler(new MetricsHandler(metrics.registry(), metricsConfig.prometheusPath()));
+            handlers.addHandler(new TopPullsHandler(metrics.content().topPulls()));
+        }
+        debugServer.setHandler(handlers);
+        debugServer.setStopAtShutdown(false);
+        return debugServer;
     }
 
     /**
@@ -218,6 +321,14 @@ public final class RegistryServer implements AutoCloseable {
         }, Math.min(intervalSeconds, 60), intervalSeconds, TimeUnit.SECONDS);
     }
 
+    private void scheduleStorageUsage(StorageDriver driver) {
+        Duration interval = config.metrics().storageUsageInterval();
+        if (interval.isZero()) {
+            return;
+        }
+        new StorageUsageRefresher(driver, metrics.storage(), Clock.systemUTC()).schedule(scheduler, interval);
+    }
+
     /** Returns the bound TCP port of the API listener, or -1 for a unix socket. */
     public int port() {
         return server.getConnectors()[0] instanceof AbstractNetworkConnector network ? network.getLocalPort() : -1;
@@ -257,6 +368,11 @@ public final class RegistryServer implements AutoCloseable {
         return URI.create(scheme + "://" + host + ":" + network.getLocalPort() + config.http().prefix());
     }
 
+    /** Returns the metrics of this server, which the debug listener exports. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** Returns the storage driver the registry serves from. */
     public StorageDriver storage() {
         return driver;
@@ -278,6 +394,10 @@ public final class RegistryServer implements AutoCloseable {
      * cut requests off, not raised as a failed shutdown.
      */
     private void stopApi() throws Exception {
+        if (!server.isStarted()) {
+            server.stop();
+            return;
+        }
         GracefulHandler graceful = server.getDescendant(GracefulHandler.class);
         long inFlight = graceful == null ? 0 : graceful.getCurrentRequestCount();
         log.atInfo().addKeyValue("in_flight", inFlight).addKeyValue("drain_timeout", config.http().drainTimeout())
@@ -306,7 +426,11 @@ public final class RegistryServer implements AutoCloseable {
                     debugServer.stop();
                 }
             } finally {
-                auditLog.close();
+                try {
+                    tracing.close();
+                } finally {
+                    auditLog.close();
+                }
             }
         }
     }

@@ -27,7 +27,7 @@ public final class UploadPurger {
 
     private static final Logger log = LoggerFactory.getLogger(UploadPurger.class);
 
-    /** What one purge found. */
+    /** The outcome of one purge: uploads examined and removed. */
     public record Result(int examined, List<String> removed, boolean dryRun) {}
 
     private final StorageDriver driver;

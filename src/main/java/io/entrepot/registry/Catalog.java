@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The list of repositories: every directory under {@code repositories/} that holds a
+ * The list of repositories: every directory under {@code repositories/} that contains a
  * {@code _manifests} directory, as distribution counts them.
  */
 public final class Catalog {
@@ -49,8 +49,8 @@ public final class Catalog {
         } catch (PathNotFoundException e) {
             return List.of();
         }
-        // The walk sorts each directory level, which visits "a/b" before "a-b"; as whole names
-        // "a-b" sorts first ('-' is below '/'), so sort the names themselves.
+        // The walk sorts each directory level, so it visits "a/b" before "a-b". As whole names
+        // "a-b" sorts first because '-' is below '/', so the names are sorted again here.
         names.sort(null);
         return names.stream()
                 .filter(n -> last == null || n.value().compareTo(last) > 0)

@@ -155,6 +155,27 @@ class MainTest {
     }
 
     @Test
+    void serve_portInUse_exitsOneNamingKey() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int debugPort = ServerProcess.freePort();
+            Path config = write("""
+                    version: 0.1
+                    storage:
+                      filesystem: {rootdirectory: %s}
+                    http: {addr: 127.0.0.1:%d, debug: {addr: 127.0.0.1:%d}}
+                    """.formatted(dir.resolve("root"), taken.getLocalPort(), debugPort));
+
+            int status = Main.run("serve", config.toString());
+
+            String output = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+            assertThat(status).isEqualTo(1);
+            assertThat(output).contains("cannot listen on http.addr 127.0.0.1:" + taken.getLocalPort());
+            assertThat(output).doesNotContain("draining");
+            assertThatCode(() -> bindAndRelease(debugPort)).as("debug port released").doesNotThrowAnyException();
+        }
+    }
+
+    @Test
     void serve_noConfig_storesUnderData() throws Exception {
         int port = ServerProcess.freePort();
         Path workingDirectory = Files.createDirectory(dir.resolve("work"));

@@ -157,7 +157,8 @@ class ConfigLoaderTest {
                 new StorageConfig.Filesystem(Path.of("/srv/registry"), 50),
                 true,
                 new StorageConfig.UploadPurging(false, Duration.ofHours(72), Duration.ofMinutes(90), true),
-                true));
+                true,
+                new StorageConfig.Redirect(false, StorageConfig.Redirect.DEFAULT_EXPIRY, java.util.List.of())));
         assertThat(config.http()).isEqualTo(new HttpConfig(
                 "0.0.0.0:5001",
                 HttpConfig.Net.TCP,
@@ -168,6 +169,46 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(60),
                 "127.0.0.1:5002",
                 8_388_608L));
+    }
+
+    @Test
+    void load_metricsAndTracingKeys_mapsValues() throws Exception {
+        String yaml = MINIMAL + """
+                http:
+                  debug:
+                    addr: 127.0.0.1:5001
+                    prometheus:
+                      enabled: false
+                      path: /internal/metrics
+                metrics:
+                  storageusage:
+                    interval: 30s
+                    quota: 1099511627776
+                  toppulls:
+                    size: 25
+                tracing:
+                  otlp:
+                    endpoint: http://127.0.0.1:4318/v1/traces
+                  servicename: registry-eu
+                  samplingratio: 0.25
+                """;
+
+        LoadedConfig loaded = load(yaml, Map.of());
+
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.config().metrics()).isEqualTo(
+                new MetricsConfig(false, "/internal/metrics", Duration.ofSeconds(30), 1_099_511_627_776L, 25));
+        assertThat(loaded.config().tracing()).isEqualTo(
+                new TracingConfig(java.net.URI.create("http://127.0.0.1:4318/v1/traces"), "registry-eu", 0.25));
+    }
+
+    @Test
+    void load_noMetricsOrTracingKeys_defaults() throws Exception {
+        LoadedConfig loaded = load(MINIMAL, Map.of());
+
+        assertThat(loaded.config().metrics()).isEqualTo(MetricsConfig.DEFAULT);
+        assertThat(loaded.config().tracing()).isEqualTo(TracingConfig.DISABLED);
+        assertThat(loaded.config().tracing().enabled()).isFalse();
     }
 
     @Test
@@ -263,11 +304,9 @@ class ConfigLoaderTest {
         List<String> warnings = load(yaml, Map.of()).warnings();
 
         assertThat(warnings).containsExactlyInAnyOrder(
-                "unsupported configuration key ignored: storage.redirect",
                 "unsupported configuration key ignored: http.secret",
                 "unknown configuration key: http.foo",
                 "unsupported configuration key ignored: http.http2",
-                "unsupported configuration key ignored: http.debug.prometheus",
                 "unsupported configuration key ignored: log.accesslog",
                 "unsupported configuration key ignored: notifications.events",
                 "unsupported configuration key ignored: notifications.endpoints",
@@ -308,7 +347,15 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("failed to read configuration file " + missing);
+                .hasMessageContaining("configuration file not found: " + missing.toAbsolutePath());
+    }
+
+    @Test
+    void load_directoryAsFile_failsSayingSo() {
+        assertThatThrownBy(() -> ConfigLoader.load(directory, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(directory.toString())
+                .hasMessageContaining("it is a directory");
     }
 
     @Test

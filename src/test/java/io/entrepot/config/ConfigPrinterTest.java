@@ -107,4 +107,26 @@ class ConfigPrinterTest {
 
         assertThat(printed.at("/http/secret").isNull()).isTrue();
     }
+
+    @Test
+    void toYaml_authorizationHeaderAndUrlPasswords_masked() throws Exception {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + """
+                notifications:
+                  endpoints:
+                    - name: hook
+                      url: http://hook-user:hook-password@127.0.0.1:9/events
+                      headers:
+                        Authorization: [Bearer token-value]
+                proxy:
+                  remoteurl: https://mirror:remote-password@127.0.0.1:9/
+                """;
+        Path file = directory.resolve("config.yml");
+        Files.writeString(file, yaml);
+
+        String printed = ConfigPrinter.toYaml(ConfigLoader.load(file, Map.of()));
+
+        assertThat(printed).doesNotContain("token-value", "hook-password", "hook-user", "remote-password");
+        assertThat(printed).contains("http://*****@127.0.0.1:9/events");
+        assertThat(printed).contains("https://*****@127.0.0.1:9/");
+    }
 }

@@ -51,6 +51,20 @@ class ConfigValidationTest {
         "REGISTRY_HTTP_DRAINTIMEOUT                          | h        | http.draintimeout                         | invalid duration, expected a number",
         "REGISTRY_HTTP_MAXMANIFESTSIZE                       | 4MiB     | http.maxmanifestsize                      | must be an integer",
         "REGISTRY_HTTP_MAXMANIFESTSIZE                       | 0        | http.maxmanifestsize                      | must be a positive number of bytes",
+        "REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED              | maybe    | http.debug.prometheus.enabled             | must be true or false",
+        "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH                 | metrics  | http.debug.prometheus.path                | must be a path starting with /",
+        "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH                 | /debug/health | http.debug.prometheus.path           | outside /debug/",
+        "REGISTRY_METRICS_STORAGEUSAGE_INTERVAL              | 10ms     | metrics.storageusage.interval             | must be at least 1s",
+        "REGISTRY_METRICS_STORAGEUSAGE_INTERVAL              | often    | metrics.storageusage.interval             | invalid duration",
+        "REGISTRY_METRICS_STORAGEUSAGE_QUOTA                 | -1       | metrics.storageusage.quota                | must be a number of bytes",
+        "REGISTRY_METRICS_STORAGEUSAGE_QUOTA                 | 10GiB    | metrics.storageusage.quota                | must be an integer",
+        "REGISTRY_METRICS_TOPPULLS_SIZE                      | 0        | metrics.toppulls.size                     | must be from 1 to 100",
+        "REGISTRY_METRICS_TOPPULLS_SIZE                      | 101      | metrics.toppulls.size                     | must be from 1 to 100",
+        "REGISTRY_TRACING_OTLP_ENDPOINT                      | collector:4318 | tracing.otlp.endpoint               | must be an absolute http or https URL",
+        "REGISTRY_TRACING_OTLP_ENDPOINT                      | http://  | tracing.otlp.endpoint                     | invalid URL",
+        "REGISTRY_TRACING_SAMPLINGRATIO                      | 1.5      | tracing.samplingratio                     | must be a number from 0 to 1",
+        "REGISTRY_TRACING_SAMPLINGRATIO                      | half     | tracing.samplingratio                     | must be a number from 0 to 1",
+        "REGISTRY_TRACING_SERVICENAME                        | ' '      | tracing.servicename                       | must not be empty",
     })
     void load_invalidValue_problemNamesKeyAndValue(String variable, String value, String key, String message) throws IOException {
         ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG, Map.of(variable, value));
@@ -123,7 +137,7 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_s3OnlyDriver_rejected() throws IOException {
+    void load_s3WithOnlySecretKey_reportsMissingAccessKeyWithoutSecret() throws IOException {
         String yaml = """
                 version: 0.1
                 storage:
@@ -137,8 +151,7 @@ class ConfigValidationTest {
 
         ConfigException error = loadExpectingFailure(yaml, Map.of());
 
-        assertThat(error.problems()).extracting(ConfigProblem::toString)
-                .containsExactly("storage.s3: storage driver s3 is not supported yet, use filesystem or inmemory");
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("storage.s3.accesskey");
         assertThat(error.getMessage()).doesNotContain("do-not-print");
     }
 
@@ -147,7 +160,7 @@ class ConfigValidationTest {
         ConfigException error = loadExpectingFailure("version: 0.1\nstorage:\n  floppy: {}\n", Map.of());
 
         assertThat(error.problems()).extracting(ConfigProblem::toString)
-                .containsExactly("storage.floppy: unknown storage driver floppy, use filesystem or inmemory");
+                .containsExactly("storage.floppy: unknown storage driver floppy, use filesystem, s3 or inmemory");
     }
 
     @Test
@@ -178,6 +191,35 @@ class ConfigValidationTest {
         Path file = directory.resolve("config.yml");
         Files.writeString(file, yaml);
         return ConfigLoader.load(file, environment);
+    }
+
+    @Test
+    void load_errorsAndMisspeltKeys_reportedTogether() throws IOException {
+        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + "storag:\n  delete: {enabled: true}\n";
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of("REGISTRY_LOG_LEVEL", "loud"));
+
+        assertThat(error.getMessage()).contains("log.level: must be one of");
+        assertThat(error.getMessage()).contains("warning: unknown configuration key: storag");
+    }
+
+    @Test
+    void load_errorFromEnvironment_sourceSaysSo() throws IOException {
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG, Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "yes-please"));
+
+        assertThat(error.getMessage()).contains("with REGISTRY_* environment overrides");
+    }
+
+    @Test
+    void load_rootDirectoryIsFile_rejected() throws IOException {
+        Path file = Files.writeString(directory.resolve("not-a-directory"), "x");
+
+        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG,
+                Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", file.toString()));
+
+        assertThat(error.problems()).hasSize(1);
+        assertThat(error.problems().get(0).key()).isEqualTo("storage.filesystem.rootdirectory");
+        assertThat(error.problems().get(0).message()).contains("not a directory");
     }
 
     ConfigException loadExpectingFailure(String yaml, Map<String, String> environment) throws IOException {

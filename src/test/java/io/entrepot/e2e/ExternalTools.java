@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds the external programs that end-to-end tests drive (skopeo, umoci, docker-registry).
+ * Finds the external programs that end-to-end tests drive (skopeo, umoci, docker-registry,
+ * prometheus, promtool).
  *
  * <p>A missing program skips the calling test, so a developer without these tools can still run
  * {@code mvn verify}. When the system property {@code entrepot.requireExternal} is {@code true},
@@ -27,6 +28,9 @@ public final class ExternalTools {
             "umoci", "umoci",
             "docker-registry", "docker-registry",
             "hey", "hey",
+            "prometheus", "prometheus",
+            "promtool", "prometheus",
+
             "htpasswd", "apache2-utils");
 
     private ExternalTools() {}

@@ -82,6 +82,12 @@ abstract class RegistryApiContractTest {
         return JSON.readTree(response.body());
     }
 
+    /** Parses a response that must have succeeded, so that a check on its fields cannot pass on an error body. */
+    static JsonNode okJson(HttpResponse<byte[]> response) throws IOException {
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
     static String errorCode(HttpResponse<byte[]> response) throws IOException {
         return json(response).path("errors").path(0).path("code").asText();
     }
@@ -498,7 +504,7 @@ abstract class RegistryApiContractTest {
 
         assertThat(put.statusCode()).isEqualTo(201);
         assertThat(client.get("v2/app/manifests/" + image.digest()).statusCode()).isEqualTo(200);
-        assertThat(json(client.get("v2/app/tags/list")).path("tags")).isEmpty();
+        assertThat(okJson(client.get("v2/app/tags/list")).path("tags")).isEmpty();
     }
 
     @Test
@@ -705,7 +711,7 @@ abstract class RegistryApiContractTest {
         assertThat(client.get("v2/app/manifests/v1").statusCode()).isEqualTo(404);
         assertThat(client.get("v2/app/manifests/v2").statusCode()).isEqualTo(404);
         assertThat(client.get("v2/app/manifests/other").statusCode()).isEqualTo(200);
-        assertThat(json(client.get("v2/app/tags/list")).path("tags").toString()).isEqualTo("[\"other\"]");
+        assertThat(okJson(client.get("v2/app/tags/list")).path("tags").toString()).isEqualTo("[\"other\"]");
         assertThat(errorCode(client.delete("v2/app/manifests/" + image.digest()))).isEqualTo("MANIFEST_UNKNOWN");
         assertThat(other.digest()).isNotEqualTo(image.digest());
     }
@@ -756,7 +762,7 @@ abstract class RegistryApiContractTest {
         assertThat(json(filtered).path("manifests").path(0).path("size").asLong()).isEqualTo(sbom.length);
 
         client.delete("v2/app/manifests/" + RegistryClient.sha256(sbom));
-        assertThat(json(client.get("v2/app/referrers/" + image.digest())).path("manifests")).hasSize(1);
+        assertThat(okJson(client.get("v2/app/referrers/" + image.digest())).path("manifests")).hasSize(1);
     }
 
     @Test
@@ -791,7 +797,7 @@ abstract class RegistryApiContractTest {
             client.putManifest("app", tag, MediaTypes.OCI_MANIFEST, image.manifest());
         }
 
-        JsonNode all = json(client.get("v2/app/tags/list"));
+        JsonNode all = okJson(client.get("v2/app/tags/list"));
         HttpResponse<byte[]> firstPage = client.get("v2/app/tags/list?n=2");
         HttpResponse<byte[]> secondPage = client.get("v2/app/tags/list?n=2&last=B");
         HttpResponse<byte[]> lastPage = client.get("v2/app/tags/list?n=2&last=b");
@@ -803,7 +809,23 @@ abstract class RegistryApiContractTest {
         assertThat(json(secondPage).path("tags").toString()).isEqualTo("[\"a\",\"b\"]");
         assertThat(json(lastPage).path("tags").toString()).isEqualTo("[\"c\",\"latest\"]");
         assertThat(header(lastPage, "Link")).isNull();
-        assertThat(json(client.get("v2/app/tags/list?n=0")).path("tags")).isEmpty();
+    }
+
+    @Test
+    void listings_pageSizeZero_returnEmptyPages() throws IOException {
+        pushImage("app", "v1", 52);
+
+        HttpResponse<byte[]> tags = client.get("v2/app/tags/list?n=0");
+        HttpResponse<byte[]> catalog = client.get("v2/_catalog?n=0");
+
+        assertThat(tags.statusCode()).isEqualTo(200);
+        assertThat(json(tags).path("tags").isArray()).isTrue();
+        assertThat(json(tags).path("tags")).isEmpty();
+        assertThat(header(tags, "Link")).isNull();
+        assertThat(catalog.statusCode()).isEqualTo(200);
+        assertThat(json(catalog).path("repositories").isArray()).isTrue();
+        assertThat(json(catalog).path("repositories")).isEmpty();
+        assertThat(header(catalog, "Link")).isNull();
     }
 
     @Test
@@ -833,7 +855,7 @@ abstract class RegistryApiContractTest {
             pushImage(repository, "v1", repository.hashCode());
         }
 
-        JsonNode all = json(client.get("v2/_catalog"));
+        JsonNode all = okJson(client.get("v2/_catalog"));
         HttpResponse<byte[]> firstPage = client.get("v2/_catalog?n=2");
         HttpResponse<byte[]> secondPage = client.get("v2/_catalog?n=2&last=alpha/one");
 

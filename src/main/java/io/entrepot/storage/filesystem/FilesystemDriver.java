@@ -60,7 +60,11 @@ public final class FilesystemDriver implements StorageDriver {
         }
         this.root = root.toAbsolutePath().normalize();
         this.permits = new Semaphore(maxThreads);
-        Files.createDirectories(this.root);
+        try {
+            Files.createDirectories(this.root);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("filesystem: root directory " + this.root + " exists and is not a directory", e);
+        }
     }
 
     @Override
