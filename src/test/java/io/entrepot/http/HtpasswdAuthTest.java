@@ -110,6 +110,37 @@ class HtpasswdAuthTest {
     }
 
     @Test
+    void pathTricks_neverServeWithoutCredentials() throws Exception {
+        String[] targets = {"/v2/../v2/", "/v2/./", "/v2/team/../_catalog", "/v2/%2e%2e/v2/", "/v2/team%2Fapp/tags/list",
+            "/v2/team/..%2F..%2F_catalog", "/v2/team/app/../../_catalog", "//v2/", "/v2/team/app/manifests/..%2F..%2Fx"};
+
+        for (String target : targets) {
+            io.entrepot.testing.RawHttp.Response response = io.entrepot.testing.RawHttp.send(server.port(), "GET", target, null);
+
+            assertThat(response.status()).as(target).isNotEqualTo(200).isLessThan(500);
+        }
+    }
+
+    @Test
+    void dotDotRepository_rejectedWithCredentials() throws Exception {
+        HttpResponse<byte[]> response = client.send("GET", "v2/team/../other/tags/list", null, "Authorization", ALICE);
+        io.entrepot.testing.RawHttp.Response raw = io.entrepot.testing.RawHttp.send(server.port(), "GET",
+                "/v2/team/../other/tags/list", null);
+
+        assertThat(response.statusCode()).isIn(400, 404);
+        assertThat(raw.status()).isEqualTo(401);
+    }
+
+    @Test
+    void oversizeAuthorizationHeader_rejectedWithoutServerError() {
+        String huge = "Basic " + "A".repeat(64 * 1024);
+
+        HttpResponse<byte[]> response = client.send("GET", "v2/", null, "Authorization", huge);
+
+        assertThat(response.statusCode()).isIn(400, 431);
+    }
+
+    @Test
     void pushAndDelete_areAudited() throws Exception {
         byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
         byte[] layer = "layer bytes".getBytes(StandardCharsets.UTF_8);
