@@ -18,7 +18,9 @@ public final class AuthenticationException extends Exception {
         /** Credentials were sent and are wrong, expired or not meant for this registry. */
         CREDENTIALS_INVALID,
         /** The credentials are valid but do not grant the access the request needs. */
-        INSUFFICIENT_SCOPE
+        INSUFFICIENT_SCOPE,
+        /** The user or the client address failed to log in too often and is blocked for a while. */
+        TOO_MANY_FAILURES
     }
 
     private final Reason reason;

@@ -11,10 +11,11 @@ public interface Authenticator {
      * as {@code GET /v2/} does.
      *
      * @param authorization value of the {@code Authorization} header, or null when absent
+     * @param clientAddress the client's IP address, for limits on failed logins
      * @throws AuthenticationException when the credentials are missing, invalid or insufficient
      */
-    String authorize(String authorization, List<Access> required) throws AuthenticationException;
+    String authorize(String authorization, String clientAddress, List<Access> required) throws AuthenticationException;
 
     /** An authenticator for registries without authentication: everyone may do everything, as user {@code ""}. */
-    Authenticator NONE = (authorization, required) -> "";
+    Authenticator NONE = (authorization, clientAddress, required) -> "";
 }

@@ -26,6 +26,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
 
     private final Path file;
     private final String challenge;
+    private final LoginThrottle throttle;
     private volatile Htpasswd users;
     private volatile FileTime loadedModified;
 
@@ -34,15 +35,16 @@ public final class HtpasswdAuthenticator implements Authenticator {
      *
      * @throws IOException when the file cannot be read or contains a hash that is not bcrypt
      */
-    public HtpasswdAuthenticator(String realm, Path file) throws IOException {
+    public HtpasswdAuthenticator(String realm, Path file, LoginThrottle throttle) throws IOException {
         this.file = file;
+        this.throttle = throttle;
         this.challenge = "Basic realm=\"" + realm + "\"";
         this.loadedModified = Files.getLastModifiedTime(file);
         this.users = Htpasswd.load(file);
     }
 
     @Override
-    public String authorize(String authorization, List<Access> required) throws AuthenticationException {
+    public String authorize(String authorization, String clientAddress, List<Access> required) throws AuthenticationException {
         if (authorization == null || authorization.isBlank()) {
             throw failure(AuthenticationException.Reason.CREDENTIALS_MISSING, "authentication required", null, required);
         }
@@ -51,13 +53,22 @@ public final class HtpasswdAuthenticator implements Authenticator {
             // Some clients send Basic with an empty user and password when they have no credentials.
             throw failure(AuthenticationException.Reason.CREDENTIALS_MISSING, "authentication required", null, required);
         }
-        if (credentials == null || credentials[0].isEmpty()) {
+        String user = credentials == null || credentials[0].isEmpty() ? null : credentials[0];
+        // Checked before the password, so that a blocked client costs no bcrypt work.
+        if (throttle.blocked(user, clientAddress)) {
+            throw failure(AuthenticationException.Reason.TOO_MANY_FAILURES,
+                    "too many failed logins; wait a few minutes before trying again", user, required);
+        }
+        if (user == null) {
+            throttle.failed(null, clientAddress);
             throw failure(AuthenticationException.Reason.CREDENTIALS_INVALID, "invalid Authorization header; send Basic credentials", null, required);
         }
-        if (!currentUsers().verify(credentials[0], credentials[1])) {
-            throw failure(AuthenticationException.Reason.CREDENTIALS_INVALID, "invalid user name or password", credentials[0], required);
+        if (!currentUsers().verify(user, credentials[1])) {
+            throttle.failed(user, clientAddress);
+            throw failure(AuthenticationException.Reason.CREDENTIALS_INVALID, "invalid user name or password", user, required);
         }
-        return credentials[0];
+        throttle.succeeded(user);
+        return user;
     }
 
     /** Returns {user, password} from a {@code Basic} header, or null when it is not one. */

@@ -59,7 +59,7 @@ public final class TokenAuthenticator implements Authenticator {
     }
 
     @Override
-    public String authorize(String authorization, List<Access> required) throws AuthenticationException {
+    public String authorize(String authorization, String clientAddress, List<Access> required) throws AuthenticationException {
         String token = bearerToken(authorization);
         if (token == null) {
             throw failure(AuthenticationException.Reason.CREDENTIALS_MISSING, "authentication required", null, null, required);

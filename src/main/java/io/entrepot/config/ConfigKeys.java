@@ -61,7 +61,7 @@ final class ConfigKeys {
             "tracing", "tracing.otlp", "tracing.otlp.endpoint", "tracing.servicename", "tracing.samplingratio",
             "http.tls", "http.tls.certificate", "http.tls.key", "http.tls.clientcas", "http.tls.minimumtls",
             "http.tls.ciphersuites",
-            "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path",
+            "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path", "auth.htpasswd.maxfailures", "auth.htpasswd.failurewindow",
             "auth.token", "auth.token.realm", "auth.token.service", "auth.token.issuer", "auth.token.rootcertbundle",
             "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
             "audit", "audit.path");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -151,7 +152,18 @@ final class SecurityConfigMapper {
         String realm = reader.string("auth.htpasswd.realm", DEFAULT_HTPASSWD_REALM);
         checkRealm("auth.htpasswd.realm", realm);
         Path path = requiredFile("auth.htpasswd.path");
-        return new AuthConfig.Htpasswd(realm, path);
+        long maxFailures = reader.integer("auth.htpasswd.maxfailures", AuthConfig.Htpasswd.DEFAULT_MAX_FAILURES);
+        if (maxFailures < 0 || maxFailures > Integer.MAX_VALUE) {
+            reader.problem("auth.htpasswd.maxfailures", "must be a number of failures from 0 (no limit) to " + Integer.MAX_VALUE,
+                    reader.node("auth.htpasswd.maxfailures"));
+            maxFailures = AuthConfig.Htpasswd.DEFAULT_MAX_FAILURES;
+        }
+        Duration window = reader.duration("auth.htpasswd.failurewindow", AuthConfig.Htpasswd.DEFAULT_FAILURE_WINDOW);
+        if (maxFailures > 0 && window.isZero()) {
+            reader.problem("auth.htpasswd.failurewindow", "must be greater than zero while maxfailures is set",
+                    reader.node("auth.htpasswd.failurewindow"));
+        }
+        return new AuthConfig.Htpasswd(realm, path, (int) maxFailures, window);
     }
 
     /** Checks that a realm fits inside the quoted string of a {@code WWW-Authenticate} header. */

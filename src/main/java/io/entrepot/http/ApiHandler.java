@@ -210,7 +210,7 @@ public final class ApiHandler extends Handler.Abstract {
         String repository = route == Route.BASE || route == Route.CATALOG ? null : exchange.pathGroup(1);
         String user;
         try {
-            user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), requiredAccess(route, exchange, repository));
+            user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), Request.getRemoteAddr(request), requiredAccess(route, exchange, repository));
         } catch (AuthenticationException e) {
             reject(exchange, e, repository);
             return;
@@ -402,14 +402,15 @@ public final class ApiHandler extends Handler.Abstract {
         return required;
     }
 
-    /** Sends 401 with the authenticator's challenge and the access the request needed. */
+    /** Sends 401, or 429 after too many failed logins, with the challenge and the access the request needed. */
     private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
         exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
         List<Map<String, String>> detail = rejection.required().stream()
                 .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
                 .toList();
         audit.rejected(exchange, rejection, repository);
-        ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNAUTHORIZED, rejection.getMessage(), detail.isEmpty() ? null : detail));
+        ErrorCode code = rejection.reason() == AuthenticationException.Reason.TOO_MANY_FAILURES ? ErrorCode.TOOMANYREQUESTS : ErrorCode.UNAUTHORIZED;
+        ErrorResponses.send(exchange, new RegistryException(code, rejection.getMessage(), detail.isEmpty() ? null : detail));
     }
 
     /** Returns the audit action of a request that pushes, tags or deletes, or null for the others. */

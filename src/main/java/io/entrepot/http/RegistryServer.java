@@ -2,6 +2,7 @@ package io.entrepot.http;
 
 import io.entrepot.auth.Authenticator;
 import io.entrepot.auth.HtpasswdAuthenticator;
+import io.entrepot.auth.LoginThrottle;
 import io.entrepot.auth.TokenAuthenticator;
 import io.entrepot.config.AuditConfig;
 import io.entrepot.config.AuthConfig;
@@ -241,7 +242,8 @@ public final class RegistryServer implements AutoCloseable {
     private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;
-            case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path());
+            case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),
+                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
             case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
                     token.rootCertBundle(), token.jwks(), Clock.systemUTC());
         };

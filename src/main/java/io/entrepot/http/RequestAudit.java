@@ -27,11 +27,13 @@ final class RequestAudit {
             case CREDENTIALS_MISSING -> null;
             case CREDENTIALS_INVALID -> "auth.failure";
             case INSUFFICIENT_SCOPE -> "access.denied";
+            case TOO_MANY_FAILURES -> "auth.throttled";
         };
         if (action == null) {
             return;
         }
-        record(exchange, rejection.user(), action, repository, null, null, "denied", 401);
+        int status = rejection.reason() == AuthenticationException.Reason.TOO_MANY_FAILURES ? 429 : 401;
+        record(exchange, rejection.user(), action, repository, null, null, "denied", status);
     }
 
     /** Records a push, tag change or deletion once its response status is known; other requests are ignored. */

@@ -105,11 +105,12 @@ class SecurityConfigTest {
 
     @Test
     void htpasswd_mapsRealmAndPath() throws Exception {
-        String yaml = MINIMAL + "auth:\n  htpasswd:\n    realm: Entrepot\n    path: " + htpasswd + "\n";
+        String yaml = MINIMAL + "auth:\n  htpasswd:\n    realm: Entrepot\n    path: " + htpasswd
+                + "\n    maxfailures: 5\n    failurewindow: 10m\n";
 
         AuthConfig auth = load(yaml, Map.of()).config().auth();
 
-        assertThat(auth).isEqualTo(new AuthConfig.Htpasswd("Entrepot", htpasswd));
+        assertThat(auth).isEqualTo(new AuthConfig.Htpasswd("Entrepot", htpasswd, 5, java.time.Duration.ofMinutes(10)));
     }
 
     @Test
@@ -121,11 +122,12 @@ class SecurityConfigTest {
 
     @Test
     void htpasswd_missingFileOrBadRealm_rejected() throws IOException {
-        String yaml = MINIMAL + "auth:\n  htpasswd:\n    realm: 'a\"b'\n    path: /nonexistent/htpasswd\n";
+        String yaml = MINIMAL + "auth:\n  htpasswd:\n    realm: 'a\"b'\n    path: /nonexistent/htpasswd\n    maxfailures: -1\n";
 
         ConfigException error = loadExpectingFailure(yaml);
 
-        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder("auth.htpasswd.realm", "auth.htpasswd.path");
+        assertThat(error.problems()).extracting(ConfigProblem::key)
+                .containsExactlyInAnyOrder("auth.htpasswd.realm", "auth.htpasswd.path", "auth.htpasswd.maxfailures");
     }
 
     @Test

@@ -110,6 +110,23 @@ class HtpasswdAuthTest {
     }
 
     @Test
+    void failedLoginFlood_blocksEvenRightPassword() throws Exception {
+        for (int i = 0; i < io.entrepot.config.AuthConfig.Htpasswd.DEFAULT_MAX_FAILURES; i++) {
+            assertThat(client.get("v2/", "Authorization", basic("alice", "guess " + i)).statusCode()).as("attempt %d", i).isEqualTo(401);
+        }
+
+        HttpResponse<byte[]> blocked = client.get("v2/", "Authorization", ALICE);
+        HttpResponse<byte[]> otherUser = client.get("v2/", "Authorization", basic("bob", "x"));
+
+        assertThat(blocked.statusCode()).isEqualTo(429);
+        assertThat(errorCode(blocked)).isEqualTo("TOOMANYREQUESTS");
+        assertThat(otherUser.statusCode()).as("the address is blocked too").isEqualTo(429);
+        List<JsonNode> throttled = auditLines().stream().filter(line -> line.path("action").asText().equals("auth.throttled")).toList();
+        assertThat(throttled).hasSize(2);
+        assertThat(throttled.get(0).path("status").asInt()).isEqualTo(429);
+    }
+
+    @Test
     void pathTricks_neverServeWithoutCredentials() throws Exception {
         String[] targets = {"/v2/../v2/", "/v2/./", "/v2/team/../_catalog", "/v2/%2e%2e/v2/", "/v2/team%2Fapp/tags/list",
             "/v2/team/..%2F..%2F_catalog", "/v2/team/app/../../_catalog", "//v2/", "/v2/team/app/manifests/..%2F..%2Fx"};
