@@ -4,14 +4,14 @@ import java.util.List;
 
 /**
  * Thrown when a request may not proceed: its credentials are missing or wrong, or they do not
- * grant the access the request needs. Carries the {@code WWW-Authenticate} challenge that tells
- * the client how to authenticate.
+ * grant the access the request needs. Carries the {@code WWW-Authenticate} challenge from which
+ * the client learns how to authenticate.
  */
 public final class AuthenticationException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    /** Why the request was stopped. */
+    /** The reason a request was stopped. */
     public enum Reason {
         /** No credentials were sent; clients send them after this first challenge. */
         CREDENTIALS_MISSING,

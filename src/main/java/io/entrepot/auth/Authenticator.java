@@ -7,7 +7,7 @@ public interface Authenticator {
 
     /**
      * Returns the user that {@code authorization} identifies when it grants every access in
-     * {@code required}. An empty {@code required} asks only that the client is authenticated,
+     * {@code required}. An empty {@code required} requires only that the client is authenticated,
      * as {@code GET /v2/} does.
      *
      * @param authorization value of the {@code Authorization} header, or null when absent
