@@ -61,9 +61,23 @@ final class ServeCommand implements Callable<Integer> {
         AtomicInteger exitStatus = new AtomicInteger();
         Signal.handle(new Signal("TERM"), signal -> stop(server, log, signal.getName(), stopped, exitStatus));
         Signal.handle(new Signal("INT"), signal -> stop(server, log, signal.getName(), stopped, exitStatus));
+        Signal.handle(new Signal("HUP"), signal -> reloadTls(server, log));
         server.join();
         stopped.await();
         return exitStatus.get();
+    }
+
+    /** Reloads the TLS certificate on SIGHUP. A failure keeps the running certificate and the process. */
+    private static void reloadTls(RegistryServer server, Logger log) {
+        Thread.ofPlatform().name("entrepot-reload").start(() -> {
+            try {
+                if (!server.reloadTls()) {
+                    log.info("received SIGHUP, but http.tls is not configured, so there is nothing to reload");
+                }
+            } catch (Exception e) {
+                log.error("TLS reload failed, so the previous certificate stays in use: {}", e.getMessage(), e);
+            }
+        });
     }
 
     private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped, AtomicInteger exitStatus) {

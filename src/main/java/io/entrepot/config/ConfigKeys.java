@@ -65,7 +65,13 @@ final class ConfigKeys {
             "http.debug.prometheus", "http.debug.prometheus.enabled", "http.debug.prometheus.path",
             "metrics", "metrics.storageusage", "metrics.storageusage.interval", "metrics.storageusage.quota",
             "metrics.toppulls", "metrics.toppulls.size",
-            "tracing", "tracing.otlp", "tracing.otlp.endpoint", "tracing.servicename", "tracing.samplingratio");
+            "tracing", "tracing.otlp", "tracing.otlp.endpoint", "tracing.servicename", "tracing.samplingratio",
+            "http.tls", "http.tls.certificate", "http.tls.key", "http.tls.clientcas", "http.tls.minimumtls",
+            "http.tls.ciphersuites",
+            "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path", "auth.htpasswd.maxfailures", "auth.htpasswd.failurewindow",
+            "auth.token", "auth.token.realm", "auth.token.service", "auth.token.issuer", "auth.token.rootcertbundle",
+            "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
+            "audit", "audit.path");
 
     /** Keys whose children are not checked here: free-form maps, and lists that {@link ConfigMapper} validates. */
     private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage");
@@ -81,12 +87,14 @@ final class ConfigKeys {
             "notifications", "proxy", "reporting",
             "validation", "compatibility", "catalog");
 
+    /** Problem message for an authentication scheme that Entrepot does not implement. */
+    private static final String UNSUPPORTED_AUTH = "this authentication scheme is not supported yet, so Entrepot"
+            + " would serve without it. Use auth.htpasswd or auth.token, or remove the auth section to run without authentication";
+
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
     private static final Map<String, String> UNSAFE_KEYS = Map.of(
-            "auth", "authentication is not supported yet, so Entrepot would serve without it."
-                    + " Remove the auth section to run without authentication",
-            "http.tls", "TLS is not supported yet, so Entrepot would serve plain HTTP."
-                    + " Remove http.tls and terminate TLS in a reverse proxy in front of Entrepot");
+            "http.tls.letsencrypt", "Let's Encrypt is not supported, so Entrepot would have no certificate."
+                    + " Obtain the certificate another way and set http.tls.certificate and http.tls.key");
 
     private ConfigKeys() {}
 
@@ -108,7 +116,7 @@ final class ConfigKeys {
 
     private static void checkKey(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
         if (path.equals("auth")) {
-            checkAuth(value, problems);
+            checkAuth(value, problems, warnings);
         } else if (UNSAFE_KEYS.containsKey(path)) {
             problems.add(new ConfigProblem(path, UNSAFE_KEYS.get(path), null));
         } else if (UNSUPPORTED_SECTIONS.contains(path)) {
@@ -126,14 +134,19 @@ final class ConfigKeys {
         }
     }
 
-    /** Reports each authentication scheme (htpasswd, token, silly) as its own problem. */
-    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems) {
+    /** Checks the keys of each supported scheme and reports each unsupported scheme as its own problem. */
+    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems, List<String> warnings) {
         if (!auth.isObject() || auth.isEmpty()) {
-            problems.add(new ConfigProblem("auth", UNSAFE_KEYS.get("auth"), null));
+            problems.add(new ConfigProblem("auth", "must be a map with one authentication scheme, such as htpasswd", null));
             return;
         }
         for (Map.Entry<String, JsonNode> scheme : auth.properties()) {
-            problems.add(new ConfigProblem("auth." + scheme.getKey(), UNSAFE_KEYS.get("auth"), null));
+            String path = "auth." + scheme.getKey();
+            if (SUPPORTED.contains(path)) {
+                checkKey(path, scheme.getValue(), problems, warnings);
+            } else if (!scheme.getValue().isNull()) {
+                problems.add(new ConfigProblem(path, UNSUPPORTED_AUTH, null));
+            }
         }
     }
 

@@ -45,8 +45,9 @@ final class ConfigMapper {
         CacheSectionMapper cacheSection = new CacheSectionMapper(reader);
         RedisConfig redis = cacheSection.redis();
         ObservabilityMapper observability = new ObservabilityMapper(reader);
-        return new RegistryConfig(version(), log(), storage(), http(), observability.metrics(), observability.tracing(),
-                cacheSection.cache(redis), redis, new HealthSectionMapper(reader).health());
+        SecurityConfigMapper security = new SecurityConfigMapper(reader);
+        return new RegistryConfig(version(), log(), storage(), http().withTls(security.tls()), observability.metrics(), observability.tracing(),
+                security.auth(), security.audit(), cacheSection.cache(redis), redis, new HealthSectionMapper(reader).health());
     }
 
     private String version() {

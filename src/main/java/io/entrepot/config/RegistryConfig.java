@@ -11,17 +11,36 @@ public record RegistryConfig(
         HttpConfig http,
         MetricsConfig metrics,
         TracingConfig tracing,
+        AuthConfig auth,
+        AuditConfig audit,
         CacheConfig cache,
         RedisConfig redis,
         HealthConfig health) {
 
-    /** Creates a configuration with the default metrics settings, tracing off, no cache and the default health check. */
+    /** Creates a configuration with the default metrics settings, tracing off, no authentication and no audit log. */
     public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {
         this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED);
     }
 
-    /** Creates a configuration with no cache, no Redis and the default storage health check. */
+    /** Creates a configuration without authentication and without an audit log. */
     public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing) {
-        this(version, log, storage, http, metrics, tracing, CacheConfig.NONE, RedisConfig.NONE, HealthConfig.DEFAULT);
+        this(version, log, storage, http, metrics, tracing, AuthConfig.NONE, AuditConfig.DISABLED);
+    }
+
+    /** Creates a configuration with the default metrics settings and tracing off. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, AuthConfig auth, AuditConfig audit) {
+        this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED, auth, audit);
+    }
+
+    /** Creates a configuration with no cache, no Redis and the default storage health check. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+            AuthConfig auth, AuditConfig audit) {
+        this(version, log, storage, http, metrics, tracing, auth, audit, CacheConfig.NONE, RedisConfig.NONE, HealthConfig.DEFAULT);
+    }
+
+    /** Creates a configuration without authentication and without an audit log, with the given cache and health checks. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+            CacheConfig cache, RedisConfig redis, HealthConfig health) {
+        this(version, log, storage, http, metrics, tracing, AuthConfig.NONE, AuditConfig.DISABLED, cache, redis, health);
     }
 }

@@ -2,10 +2,17 @@ package io.entrepot.http;
 
 import io.entrepot.cache.BlobDescriptorCaches;
 import io.entrepot.cache.MeasuredCache;
+import io.entrepot.auth.Authenticator;
+import io.entrepot.auth.HtpasswdAuthenticator;
+import io.entrepot.auth.LoginThrottle;
+import io.entrepot.auth.TokenAuthenticator;
+import io.entrepot.config.AuditConfig;
+import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
+import io.entrepot.events.AuditLog;
 import io.entrepot.maintenance.UploadPurger;
 import io.entrepot.metrics.Metrics;
 import io.entrepot.metrics.StorageUsageRefresher;
@@ -31,16 +38,22 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +77,15 @@ public final class RegistryServer implements AutoCloseable {
     private final Tracing tracing;
     private final MeasuredCache cache;
     private final HealthChecks health;
+    private final SslContextFactory.Server tls;
+    private final AuditLog auditLog;
 
     private RegistryServer(RegistryConfig config, StorageDriver driver, MeasuredCache cache, HealthChecks health, Server server,
-            Server debugServer, ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics, Tracing tracing) {
+            Server debugServer, ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics, Tracing tracing,
+            SslContextFactory.Server tls, AuditLog auditLog) {
         this.config = config;
+        this.tls = tls;
+        this.auditLog = auditLog;
         this.metrics = metrics;
         this.tracing = tracing;
         this.driver = driver;
@@ -153,9 +171,12 @@ public final class RegistryServer implements AutoCloseable {
                 config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize(),
                 TrustedProxies.parse(http.trustedProxies()));
         Server server = newServer("entrepot-api");
-        server.addConnector(newConnector(server, http.net(), http.addr()));
-        GracefulHandler graceful = new GracefulHandler(
-                new HealthHandler(health, cache, readOnly, false, new ApiHandler(registry, options, readOnly, metrics, tracing)));
+        SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
+        server.addConnector(newConnector(server, http.net(), http.addr(), tls));
+        Authenticator authenticator = createAuthenticator(config.auth());
+        AuditLog auditLog = openAuditLog(config.audit());
+        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
+                new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog)));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -166,7 +187,8 @@ public final class RegistryServer implements AutoCloseable {
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
-        RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly, metrics, tracing);
+        RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly,
+                metrics, tracing, tls, auditLog);
         // The debug listener starts first, so that a failure there never leaves the API port open for a moment.
         try {
             if (debugServer != null) {
@@ -213,7 +235,7 @@ public final class RegistryServer implements AutoCloseable {
     private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, HealthChecks health,
             MeasuredCache cache, AtomicBoolean readOnly) {
         Server debugServer = newServer("entrepot-debug");
-        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr));
+        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null));
         Handler.Sequence handlers = new Handler.Sequence(new HealthHandler(health, cache, readOnly, true, null));
         if (metricsConfig.prometheusEnabled()) {
             handlers.addHandler(new MetricsHandler(metrics.registry(), metricsConfig.prometheusPath()));
@@ -224,6 +246,29 @@ public final class RegistryServer implements AutoCloseable {
         return debugServer;
     }
 
+    /**
+     * Builds the authenticator of {@code auth}.
+     *
+     * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
+     *     or when no token signing key can be read
+     */
+    private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
+        return switch (auth) {
+            case AuthConfig.None ignored -> Authenticator.NONE;
+            case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),
+                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
+            case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
+                    token.rootCertBundle(), token.jwks(), Clock.systemUTC());
+        };
+    }
+
+    private static AuditLog openAuditLog(AuditConfig audit) throws IOException {
+        if (audit.toStdout()) {
+            return AuditLog.toStream(System.out);
+        }
+        return audit.path() == null ? AuditLog.DISABLED : AuditLog.toFile(audit.path());
+    }
+
     private static Server newServer(String name) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName(name);
@@ -232,20 +277,38 @@ public final class RegistryServer implements AutoCloseable {
         return new Server(threads);
     }
 
-    private static Connector newConnector(Server server, HttpConfig.Net net, String addr) {
+    /**
+     * Creates the listener for {@code addr}. With {@code tls}, it speaks only TLS and offers
+     * HTTP/2 and HTTP/1.1 through ALPN; without, it speaks HTTP/1.1 in clear text.
+     */
+    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls) {
         HttpConfiguration httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(true);
         // Accept every path form and let the router reject what is not a valid repository name
         // with NAME_INVALID in the specification's envelope, rather than Jetty's bare 400 page.
         httpConfiguration.setUriCompliance(UriCompliance.UNSAFE);
-        HttpConnectionFactory factory = new HttpConnectionFactory(httpConfiguration);
+
+        ConnectionFactory[] factories;
+        if (tls == null) {
+            factories = new ConnectionFactory[] {new HttpConnectionFactory(httpConfiguration)};
+        } else {
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            httpConfiguration.addCustomizer(secure);
+            HttpConnectionFactory http1 = new HttpConnectionFactory(httpConfiguration);
+            HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(httpConfiguration);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+            alpn.setDefaultProtocol(http1.getProtocol());
+            factories = new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, http2, http1};
+        }
+
         if (net == HttpConfig.Net.UNIX) {
-            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factory);
+            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factories);
             connector.setUnixDomainPath(Path.of(addr));
             return connector;
         }
-        ServerConnector connector = new ServerConnector(server, factory);
+        ServerConnector connector = new ServerConnector(server, factories);
         int colon = addr.lastIndexOf(':');
         String host = colon <= 0 ? null : addr.substring(0, colon).replace("[", "").replace("]", "");
         connector.setHost(host);
@@ -291,6 +354,22 @@ public final class RegistryServer implements AutoCloseable {
         return debugServer != null && debugServer.getConnectors()[0] instanceof AbstractNetworkConnector network ? network.getLocalPort() : -1;
     }
 
+    /**
+     * Reads the {@code http.tls} certificate, key and client CAs again, for {@code SIGHUP}. New
+     * connections use them and open connections go on undisturbed.
+     *
+     * @return false when TLS is not configured, so there is nothing to reload
+     * @throws Exception when a file cannot be read; the running certificate then stays in use
+     */
+    public boolean reloadTls() throws Exception {
+        if (tls == null) {
+            return false;
+        }
+        TlsContexts.reload(tls, config.http().tls());
+        log.atInfo().addKeyValue("certificate", config.http().tls().certificate()).log("TLS certificate reloaded");
+        return true;
+    }
+
     /** Returns the base URL of the API, such as {@code http://127.0.0.1:5000/}. */
     public URI baseUri() {
         if (!(server.getConnectors()[0] instanceof AbstractNetworkConnector network)) {
@@ -300,7 +379,8 @@ public final class RegistryServer implements AutoCloseable {
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return URI.create("http://" + host + ":" + network.getLocalPort() + config.http().prefix());
+        String scheme = tls == null ? "http" : "https";
+        return URI.create(scheme + "://" + host + ":" + network.getLocalPort() + config.http().prefix());
     }
 
     /** Returns the metrics of this server, which the debug listener exports. */
@@ -391,7 +471,11 @@ public final class RegistryServer implements AutoCloseable {
                 try {
                     tracing.close();
                 } finally {
-                    cache.close();
+                    try {
+                        auditLog.close();
+                    } finally {
+                        cache.close();
+                    }
                 }
             }
         }

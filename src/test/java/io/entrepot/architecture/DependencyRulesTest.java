@@ -67,4 +67,11 @@ class DependencyRulesTest {
                         "io.entrepot.cache..")
                 .check(CLASSES);
     }
+
+    @Test
+    void authAndEvents_knowNothingOfHttp() {
+        noClasses().that().resideInAnyPackage("io.entrepot.auth..", "io.entrepot.events..", "io.entrepot.tls..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.entrepot.http..", "io.entrepot.cli..", "org.eclipse.jetty..")
+                .check(CLASSES);
+    }
 }

@@ -34,7 +34,8 @@ public final class ExternalTools {
             Map.entry("openssl", "openssl"),
             Map.entry("systemd-analyze", "systemd"),
             Map.entry("prometheus", "prometheus"),
-            Map.entry("promtool", "prometheus"));
+            Map.entry("promtool", "prometheus"),
+            Map.entry("htpasswd", "apache2-utils"));
 
     private ExternalTools() {}
 
