@@ -95,6 +95,8 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
         return client;
     }
 
+    // NOTE: the tests cover a single server and Sentinel; this Cluster path and redis.tls have
+    // not been run against a real Redis Cluster or a TLS-enabled Redis.
     private static RedisClusterClient clusterClient(RedisConfig config) {
         List<RedisURI> uris = new ArrayList<>();
         for (String addr : config.addrs()) {
