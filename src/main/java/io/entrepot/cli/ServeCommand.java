@@ -64,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
         // As in distribution's operator practice: SIGUSR1 makes the registry read-only, SIGUSR2 writable again.
         Signal.handle(new Signal("USR1"), signal -> switchReadOnly(server, log, true));
         Signal.handle(new Signal("USR2"), signal -> switchReadOnly(server, log, false));
+        Signal.handle(new Signal("HUP"), signal -> reloadTls(server, log));
         server.join();
         stopped.await();
         return exitStatus.get();
@@ -75,11 +76,24 @@ final class ServeCommand implements Callable<Integer> {
                 .log(readOnly ? "read-only mode enabled by SIGUSR1" : "read-only mode disabled by SIGUSR2");
     }
 
+    /** Reloads the TLS certificate on SIGHUP. A failure keeps the running certificate and the process. */
+    private static void reloadTls(RegistryServer server, Logger log) {
+        Thread.ofPlatform().name("entrepot-reload").start(() -> {
+            try {
+                if (!server.reloadTls()) {
+                    log.info("received SIGHUP, but http.tls is not configured, so there is nothing to reload");
+                }
+            } catch (Exception e) {
+                log.error("TLS reload failed, so the previous certificate stays in use: {}", e.getMessage(), e);
+            }
+        });
+    }
+
     private static void stop(RegistryServer server, Logger log, String signal, CountDownLatch stopped, AtomicInteger exitStatus) {
         Thread.ofPlatform().name("entrepot-shutdown").start(() -> {
             log.info("received SIG{}, stopping", signal);
             try {
-                server.close();
+                server.shutDown();
                 log.info("stopped");
             } catch (Exception e) {
                 log.error("shutdown failed", e);

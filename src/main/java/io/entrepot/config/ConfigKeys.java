@@ -56,11 +56,24 @@ final class ConfigKeys {
             "storage.maintenance.gc.grace", "storage.maintenance.gc.deleteuntagged", "storage.maintenance.gc.dryrun",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
+            "http.maxmanifestsize", "http.trustedproxies", "http.shutdowndelay",
+            "storage.cache", "storage.cache.blobdescriptor", "storage.cache.blobdescriptorsize",
+            "redis", "redis.addr", "redis.addrs", "redis.mastername", "redis.username", "redis.password", "redis.db",
+            "redis.dialtimeout", "redis.readtimeout", "redis.writetimeout",
+            "redis.pool", "redis.pool.maxidle", "redis.pool.maxactive", "redis.pool.idletimeout",
+            "redis.tls", "redis.tls.enabled",
+            "health", "health.storagedriver", "health.storagedriver.enabled", "health.storagedriver.interval",
+            "health.storagedriver.threshold", "health.file", "health.http", "health.tcp",
             "http.debug.prometheus", "http.debug.prometheus.enabled", "http.debug.prometheus.path",
-            "http.maxmanifestsize",
             "metrics", "metrics.storageusage", "metrics.storageusage.interval", "metrics.storageusage.quota",
             "metrics.toppulls", "metrics.toppulls.size",
             "tracing", "tracing.otlp", "tracing.otlp.endpoint", "tracing.servicename", "tracing.samplingratio",
+            "http.tls", "http.tls.certificate", "http.tls.key", "http.tls.clientcas", "http.tls.minimumtls",
+            "http.tls.ciphersuites",
+            "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path", "auth.htpasswd.maxfailures", "auth.htpasswd.failurewindow",
+            "auth.token", "auth.token.realm", "auth.token.service", "auth.token.issuer", "auth.token.rootcertbundle",
+            "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
+            "audit", "audit.path",
             "retention");
 
     /**
@@ -72,20 +85,22 @@ final class ConfigKeys {
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(
             "log.accesslog", "log.hooks", "log.reportcaller",
-            "storage.cache", "storage.tag", "middleware.registry", "middleware.repository",
+            "storage.tag", "middleware.registry", "middleware.repository",
             "http.secret", "http.http2", "http.h2c");
 
     /** Distribution sections that are ignored with one warning per child, such as {@code notifications.endpoints}. */
     private static final Set<String> UNSUPPORTED_SECTIONS = Set.of(
-            "notifications", "redis", "health", "proxy", "reporting",
+            "notifications", "proxy", "reporting",
             "validation", "compatibility", "catalog");
+
+    /** Problem message for an authentication scheme that Entrepot does not implement. */
+    private static final String UNSUPPORTED_AUTH = "this authentication scheme is not supported yet, so Entrepot"
+            + " would serve without it. Use auth.htpasswd or auth.token, or remove the auth section to run without authentication";
 
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
     private static final Map<String, String> UNSAFE_KEYS = Map.of(
-            "auth", "authentication is not supported yet, so Entrepot would serve without it."
-                    + " Remove the auth section to run without authentication",
-            "http.tls", "TLS is not supported yet, so Entrepot would serve plain HTTP."
-                    + " Remove http.tls and terminate TLS in a reverse proxy in front of Entrepot");
+            "http.tls.letsencrypt", "Let's Encrypt is not supported, so Entrepot would have no certificate."
+                    + " Obtain the certificate another way and set http.tls.certificate and http.tls.key");
 
     private ConfigKeys() {}
 
@@ -107,7 +122,7 @@ final class ConfigKeys {
 
     private static void checkKey(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
         if (path.equals("auth")) {
-            checkAuth(value, problems);
+            checkAuth(value, problems, warnings);
         } else if (UNSAFE_KEYS.containsKey(path)) {
             problems.add(new ConfigProblem(path, UNSAFE_KEYS.get(path), null));
         } else if (UNSUPPORTED_SECTIONS.contains(path)) {
@@ -125,14 +140,19 @@ final class ConfigKeys {
         }
     }
 
-    /** Reports each authentication scheme (htpasswd, token, silly) as its own problem. */
-    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems) {
+    /** Checks the keys of each supported scheme and reports each unsupported scheme as its own problem. */
+    private static void checkAuth(JsonNode auth, List<ConfigProblem> problems, List<String> warnings) {
         if (!auth.isObject() || auth.isEmpty()) {
-            problems.add(new ConfigProblem("auth", UNSAFE_KEYS.get("auth"), null));
+            problems.add(new ConfigProblem("auth", "must be a map with one authentication scheme, such as htpasswd", null));
             return;
         }
         for (Map.Entry<String, JsonNode> scheme : auth.properties()) {
-            problems.add(new ConfigProblem("auth." + scheme.getKey(), UNSAFE_KEYS.get("auth"), null));
+            String path = "auth." + scheme.getKey();
+            if (SUPPORTED.contains(path)) {
+                checkKey(path, scheme.getValue(), problems, warnings);
+            } else if (!scheme.getValue().isNull()) {
+                problems.add(new ConfigProblem(path, UNSUPPORTED_AUTH, null));
+            }
         }
     }
 

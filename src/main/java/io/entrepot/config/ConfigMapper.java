@@ -42,8 +42,12 @@ final class ConfigMapper {
 
     /** Returns the mapped configuration, which is only meaningful when no problem was recorded. */
     RegistryConfig map() {
+        CacheSectionMapper cacheSection = new CacheSectionMapper(reader);
+        RedisConfig redis = cacheSection.redis();
         ObservabilityMapper observability = new ObservabilityMapper(reader);
-        return new RegistryConfig(version(), log(), storage(), http(), observability.metrics(), observability.tracing(),
+        SecurityConfigMapper security = new SecurityConfigMapper(reader);
+        return new RegistryConfig(version(), log(), storage(), http().withTls(security.tls()), observability.metrics(), observability.tracing(),
+                security.auth(), security.audit(), cacheSection.cache(redis), redis, new HealthSectionMapper(reader).health(),
                 new RetentionConfigMapper(reader).map());
     }
 
@@ -264,8 +268,42 @@ final class ConfigMapper {
                 headers(),
                 reader.duration("http.draintimeout", Duration.ZERO),
                 debugAddr,
-                maxManifestSize);
+                maxManifestSize,
+                trustedProxies(),
+                reader.duration("http.shutdowndelay", Duration.ZERO));
     }
+
+    /** Returns {@code http.trustedproxies}: IP addresses or CIDR ranges such as 10.0.0.0/8. */
+    private List<String> trustedProxies() {
+        JsonNode node = reader.node("http.trustedproxies");
+        if (node == null) {
+            return List.of();
+        }
+        List<String> proxies = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(item -> proxies.add(item.asText().trim()));
+        } else if (node.isValueNode()) {
+            // An environment override gives a list as one comma-separated string.
+            for (String item : node.asText().split(",")) {
+                proxies.add(item.trim());
+            }
+        } else {
+            reader.problem("http.trustedproxies", "must be a list of IP addresses or CIDR ranges", node);
+            return List.of();
+        }
+        for (String proxy : proxies) {
+            if (!IP_OR_CIDR.matcher(proxy).matches()) {
+                reader.problem("http.trustedproxies", "must contain IP addresses or CIDR ranges such as 10.0.0.0/8, not " + proxy, node);
+            }
+        }
+        return List.copyOf(proxies);
+    }
+
+    // An IPv4 or IPv6 literal with an optional prefix length; host names are rejected because they
+    // would need a DNS lookup on every request.
+    private static final Pattern IP_OR_CIDR = Pattern.compile(
+            "(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}(?:/(?:3[0-2]|[12]?[0-9]))?"
+            + "|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9]))?)");
 
     // host:port as Go's net.Listen takes it: an empty host means every interface, an IPv6 host is bracketed.
     private static final java.util.regex.Pattern HOST_PORT =

@@ -16,6 +16,11 @@ import java.util.Map;
  * @param drainTimeout how long requests in flight may run after SIGTERM
  * @param debugAddr host:port of the debug server, or null for none
  * @param maxManifestSize largest manifest accepted by PUT, in bytes (Entrepot's own key {@code http.maxmanifestsize})
+ * @param tls the {@code http.tls} section, or null to serve plain HTTP
+ * @param trustedProxies addresses or CIDR ranges of the proxies whose {@code X-Forwarded-Proto} and
+ *     {@code X-Forwarded-Host} headers are believed (Entrepot's own key {@code http.trustedproxies})
+ * @param shutdownDelay how long, after SIGTERM, readiness reports failure while requests are still
+ *     served, before the listener closes (Entrepot's own key {@code http.shutdowndelay})
  */
 public record HttpConfig(
         String addr,
@@ -26,9 +31,36 @@ public record HttpConfig(
         Map<String, List<String>> headers,
         Duration drainTimeout,
         String debugAddr,
-        long maxManifestSize) {
+        long maxManifestSize,
+        TlsConfig tls,
+        List<String> trustedProxies,
+        Duration shutdownDelay) {
 
     public enum Net { TCP, UNIX }
+
+    /** Creates a configuration that serves plain HTTP, trusts no proxy and has no shutdown delay. */
+    public HttpConfig(String addr, Net net, String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            Duration drainTimeout, String debugAddr, long maxManifestSize) {
+        this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, null);
+    }
+
+    /** Creates a configuration that trusts no proxy and has no shutdown delay. */
+    public HttpConfig(String addr, Net net, String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            Duration drainTimeout, String debugAddr, long maxManifestSize, TlsConfig tls) {
+        this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, tls, List.of(), Duration.ZERO);
+    }
+
+    /** Creates a configuration that serves plain HTTP with the given trusted proxies and shutdown delay. */
+    public HttpConfig(String addr, Net net, String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            Duration drainTimeout, String debugAddr, long maxManifestSize, List<String> trustedProxies, Duration shutdownDelay) {
+        this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, null, trustedProxies, shutdownDelay);
+    }
+
+    /** Returns a copy of this configuration with {@code tls} in place of the current TLS settings. */
+    public HttpConfig withTls(TlsConfig tls) {
+        return new HttpConfig(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, tls,
+                trustedProxies, shutdownDelay);
+    }
 
     /** The OCI Distribution Specification asks registries to accept manifests of at least 4 MiB. */
     public static final long DEFAULT_MAX_MANIFEST_SIZE = 4L * 1024 * 1024;

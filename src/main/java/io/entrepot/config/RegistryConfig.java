@@ -5,17 +5,49 @@ package io.entrepot.config;
  * format and validated as a whole by {@link ConfigLoader}.
  */
 public record RegistryConfig(
-        String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+        String version,
+        LogConfig log,
+        StorageConfig storage,
+        HttpConfig http,
+        MetricsConfig metrics,
+        TracingConfig tracing,
+        AuthConfig auth,
+        AuditConfig audit,
+        CacheConfig cache,
+        RedisConfig redis,
+        HealthConfig health,
         RetentionConfig retention) {
 
-    /** Creates a configuration with the default metrics settings, tracing off and no retention rules. */
+    /** Creates a configuration with the default metrics settings, tracing off, no authentication and no audit log. */
     public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {
         this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED);
     }
 
+    /** Creates a configuration without authentication and without an audit log. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing) {
+        this(version, log, storage, http, metrics, tracing, AuthConfig.NONE, AuditConfig.DISABLED);
+    }
+
+    /** Creates a configuration with the default metrics settings and tracing off. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, AuthConfig auth, AuditConfig audit) {
+        this(version, log, storage, http, MetricsConfig.DEFAULT, TracingConfig.DISABLED, auth, audit);
+    }
+
+    /** Creates a configuration with no cache, no Redis and the default storage health check. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+            AuthConfig auth, AuditConfig audit) {
+        this(version, log, storage, http, metrics, tracing, auth, audit, CacheConfig.NONE, RedisConfig.NONE, HealthConfig.DEFAULT);
+    }
+
+    /** Creates a configuration without authentication and without an audit log, with the given cache and health checks. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+            CacheConfig cache, RedisConfig redis, HealthConfig health) {
+        this(version, log, storage, http, metrics, tracing, AuthConfig.NONE, AuditConfig.DISABLED, cache, redis, health);
+    }
+
     /** Creates a configuration without retention rules. */
-    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics,
-            TracingConfig tracing) {
-        this(version, log, storage, http, metrics, tracing, RetentionConfig.NONE);
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+            AuthConfig auth, AuditConfig audit, CacheConfig cache, RedisConfig redis, HealthConfig health) {
+        this(version, log, storage, http, metrics, tracing, auth, audit, cache, redis, health, RetentionConfig.NONE);
     }
 }

@@ -1,6 +1,10 @@
 package io.entrepot.http;
 
+import io.entrepot.auth.Access;
+import io.entrepot.auth.AuthenticationException;
+import io.entrepot.auth.Authenticator;
 import io.entrepot.config.MetricsConfig;
+import io.entrepot.events.AuditLog;
 import io.entrepot.metrics.ContentMetrics;
 import io.entrepot.metrics.Metrics;
 import io.entrepot.registry.Digest;
@@ -22,6 +26,8 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -98,9 +104,12 @@ public final class ApiHandler extends Handler.Abstract {
     private final Metrics metrics;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    private final Authenticator authenticator;
+    private final RequestAudit audit;
 
     /**
-     * Creates a handler whose metrics are not exported and whose tracing is off.
+     * Creates a handler whose metrics are not exported, whose tracing is off, without
+     * authentication and without an audit log.
      *
      * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
      */
@@ -114,10 +123,24 @@ public final class ApiHandler extends Handler.Abstract {
      * @param tracing where request spans go
      */
     public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Metrics metrics, Tracing tracing) {
+        this(registry, options, readOnly, metrics, tracing, Authenticator.NONE, AuditLog.DISABLED);
+    }
+
+    /**
+     * @param readOnly shared switch: while true, every write is rejected with 405 UNSUPPORTED
+     * @param metrics where requests, bytes and manifests are counted
+     * @param tracing where request spans go
+     * @param authenticator checks every request's credentials before it is served
+     * @param auditLog receives pushes, deletions and rejected credentials
+     */
+    public ApiHandler(Registry registry, ApiOptions options, AtomicBoolean readOnly, Metrics metrics, Tracing tracing,
+            Authenticator authenticator, AuditLog auditLog) {
+        this.authenticator = authenticator;
+        this.audit = new RequestAudit(auditLog, Clock.systemUTC());
         this.metrics = metrics;
         this.tracer = tracing.tracer();
         this.propagator = tracing.propagator();
-        this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls());
+        this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls(), options.trustedProxies());
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
         this.blobs = new BlobHandler(registry, options.deleteEnabled(), options.redirectEnabled());
@@ -183,8 +206,20 @@ public final class ApiHandler extends Handler.Abstract {
             ErrorResponses.send(exchange, new RegistryException(ErrorCode.NOT_FOUND, "no API endpoint at " + request.getHttpURI().getPath()));
             return;
         }
+        putLogContext(exchange, route);
+        String repository = route == Route.BASE || route == Route.CATALOG ? null : exchange.pathGroup(1);
+        String user;
         try {
-            putLogContext(exchange, route);
+            user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), Request.getRemoteAddr(request), requiredAccess(route, exchange, repository));
+        } catch (AuthenticationException e) {
+            reject(exchange, e, repository);
+            return;
+        }
+        if (!user.isEmpty()) {
+            MDC.put("user", user);
+        }
+
+        try {
             serve(route, exchange);
         } catch (RegistryException e) {
             if (exchange.isCommitted()) {
@@ -201,6 +236,7 @@ public final class ApiHandler extends Handler.Abstract {
             ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
                     "internal error; see the registry log for request " + MDC.get("request.id")));
         }
+        audit.served(exchange, auditAction(route, exchange), user, repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
     }
 
     /** Puts the repository and the digest of the request's path into the MDC, for every log line of the request. */
@@ -337,6 +373,58 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * Returns the access a request needs, as distribution requires of its access controller: pull to
+     * read, pull and push to write, delete to delete, pull on the source of a cross-repository
+     * mount, the catalog scope to list repositories, and nothing beyond authentication for
+     * {@code /v2/}.
+     */
+    private static List<Access> requiredAccess(Route route, Exchange exchange, String repository) {
+        if (route == Route.BASE) {
+            return List.of();
+        }
+        if (route == Route.CATALOG) {
+            return List.of(Access.catalog());
+        }
+        List<Access> required = new ArrayList<>();
+        switch (exchange.method()) {
+            case "GET", "HEAD" -> required.add(Access.pull(repository));
+            case "DELETE" -> required.add(Access.delete(repository));
+            default -> {
+                required.add(Access.pull(repository));
+                required.add(Access.push(repository));
+            }
+        }
+        String mountSource = exchange.query("from");
+        if (route == Route.UPLOADS && exchange.query("mount") != null && mountSource != null && !mountSource.isEmpty()) {
+            required.add(Access.pull(mountSource));
+        }
+        return required;
+    }
+
+    /** Sends 401, or 429 after too many failed logins, with the challenge and the access the request needed. */
+    private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
+        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
+        List<Map<String, String>> detail = rejection.required().stream()
+                .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
+                .toList();
+        audit.rejected(exchange, rejection, repository);
+        ErrorCode code = rejection.reason() == AuthenticationException.Reason.TOO_MANY_FAILURES ? ErrorCode.TOOMANYREQUESTS : ErrorCode.UNAUTHORIZED;
+        ErrorResponses.send(exchange, new RegistryException(code, rejection.getMessage(), detail.isEmpty() ? null : detail));
+    }
+
+    /** Returns the audit action of a request that pushes, tags or deletes, or null for the others. */
+    private static String auditAction(Route route, Exchange exchange) {
+        String method = exchange.method();
+        return switch (route) {
+            case MANIFEST -> method.equals("PUT") ? "manifest.push" : method.equals("DELETE") ? "manifest.delete" : null;
+            case BLOB -> method.equals("DELETE") ? "blob.delete" : null;
+            case UPLOAD -> method.equals("PUT") ? "blob.push" : null;
+            case UPLOADS -> exchange.query("mount") != null ? "blob.mount" : exchange.query("digest") != null ? "blob.push" : null;
+            default -> null;
+        };
+    }
+
     private static RepositoryName name(Exchange exchange) {
         return RepositoryName.parse(exchange.pathGroup(1));
     }
@@ -368,6 +456,7 @@ public final class ApiHandler extends Handler.Abstract {
                 .addKeyValue("bytes", bytes)
                 .addKeyValue("duration_ms", nanos / 1000 / 1000.0)
                 .addKeyValue("remote", Request.getRemoteAddr(request))
+                .addKeyValue("user", Objects.requireNonNullElse(MDC.get("user"), ""))
                 .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))
                 .log("request");
     }

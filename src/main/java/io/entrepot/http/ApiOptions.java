@@ -9,6 +9,7 @@ import java.util.Map;
  * @param prefix path prefix, starting and ending with "/"
  * @param host absolute base URL for Location headers, or null
  * @param redirectEnabled whether blob GETs may redirect to the driver's URL
+ * @param trustedProxies peers whose X-Forwarded-Proto and X-Forwarded-Host headers are believed
  */
 public record ApiOptions(
         String prefix,
@@ -17,4 +18,12 @@ public record ApiOptions(
         Map<String, List<String>> headers,
         boolean deleteEnabled,
         boolean redirectEnabled,
-        long maxManifestSize) {}
+        long maxManifestSize,
+        TrustedProxies trustedProxies) {
+
+    /** Options that trust no proxy. */
+    public ApiOptions(String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            boolean deleteEnabled, boolean redirectEnabled, long maxManifestSize) {
+        this(prefix, host, relativeUrls, headers, deleteEnabled, redirectEnabled, maxManifestSize, TrustedProxies.NONE);
+    }
+}

@@ -1,5 +1,13 @@
 package io.entrepot.http;
 
+import io.entrepot.cache.BlobDescriptorCaches;
+import io.entrepot.cache.MeasuredCache;
+import io.entrepot.auth.Authenticator;
+import io.entrepot.auth.HtpasswdAuthenticator;
+import io.entrepot.auth.LoginThrottle;
+import io.entrepot.auth.TokenAuthenticator;
+import io.entrepot.config.AuditConfig;
+import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
@@ -10,6 +18,7 @@ import io.entrepot.maintenance.GcReport;
 import io.entrepot.maintenance.OnlineCollection;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.maintenance.StorageLease;
+import io.entrepot.events.AuditLog;
 import io.entrepot.maintenance.UploadPurger;
 import io.entrepot.metrics.Metrics;
 import io.entrepot.metrics.StorageUsageRefresher;
@@ -36,24 +45,30 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running registry: the storage driver, the API server on {@code http.addr}, the optional
- * debug server on {@code http.debug.addr} with health and metrics, and the background upload
- * purge and storage usage walk.
+ * One running registry: the storage driver, the blob descriptor cache, the API server on
+ * {@code http.addr}, the optional debug server on {@code http.debug.addr} with health and
+ * metrics, the health checks, and the background upload purge and storage usage walk.
  */
 public final class RegistryServer implements AutoCloseable {
 
@@ -67,13 +82,22 @@ public final class RegistryServer implements AutoCloseable {
     private final StorageDriver driver;
     private final Metrics metrics;
     private final Tracing tracing;
+    private final MeasuredCache cache;
+    private final HealthChecks health;
+    private final SslContextFactory.Server tls;
+    private final AuditLog auditLog;
 
-    private RegistryServer(RegistryConfig config, StorageDriver driver, Server server, Server debugServer,
-            ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics, Tracing tracing) {
+    private RegistryServer(RegistryConfig config, StorageDriver driver, MeasuredCache cache, HealthChecks health, Server server,
+            Server debugServer, ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics, Tracing tracing,
+            SslContextFactory.Server tls, AuditLog auditLog) {
         this.config = config;
+        this.tls = tls;
+        this.auditLog = auditLog;
         this.metrics = metrics;
         this.tracing = tracing;
         this.driver = driver;
+        this.cache = cache;
+        this.health = health;
         this.server = server;
         this.debugServer = debugServer;
         this.scheduler = scheduler;
@@ -143,23 +167,31 @@ public final class RegistryServer implements AutoCloseable {
         Metrics metrics = new Metrics(config.metrics());
         Tracing tracing = Tracing.start(config.tracing());
         StorageDriver driver = createDriver(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
-        Registry registry = new Registry(driver, Clock.systemUTC());
+        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis(),
+                event -> metrics.storage().countCache(event.label()));
+        Registry registry = new Registry(driver, Clock.systemUTC(), cache);
         registry.manifests().setImmutableTags(Retention.immutableTags(config.retention()));
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
+        HealthChecks health = new HealthChecks(config.health(), driver);
         HttpConfig http = config.http();
 
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
-                config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize());
+                config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize(),
+                TrustedProxies.parse(http.trustedProxies()));
         Server server = newServer("entrepot-api");
-        server.addConnector(newConnector(server, http.net(), http.addr()));
-        GracefulHandler graceful = new GracefulHandler(new ApiHandler(registry, options, readOnly, metrics, tracing));
+        SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
+        server.addConnector(newConnector(server, http.net(), http.addr(), tls));
+        Authenticator authenticator = createAuthenticator(config.auth());
+        AuditLog auditLog = openAuditLog(config.audit());
+        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
+                new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog)));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
 
         Server debugServer = null;
         if (http.debugAddr() != null && !http.debugAddr().isEmpty()) {
-            debugServer = newDebugServer(http.debugAddr(), config.metrics(), metrics, driver, readOnly);
+            debugServer = newDebugServer(http.debugAddr(), config.metrics(), metrics, health, cache, readOnly);
         }
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("entrepot-maintenance").daemon().factory());
@@ -168,7 +200,8 @@ public final class RegistryServer implements AutoCloseable {
                 .help("1 while the registry is in read-only mode and rejects writes, 0 otherwise.")
                 .callback(callback -> callback.call(readOnly.get() ? 1 : 0))
                 .register(metrics.registry());
-        RegistryServer registryServer = new RegistryServer(config, driver, server, debugServer, scheduler, readOnly, metrics, tracing);
+        RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly,
+                metrics, tracing, tls, auditLog);
         // The debug listener starts first, so that a failure there never leaves the API port open for a moment.
         try {
             if (debugServer != null) {
@@ -183,7 +216,8 @@ public final class RegistryServer implements AutoCloseable {
         registryServer.scheduleCollection(registry);
         registryServer.scheduleRetention(registry);
         registryServer.scheduleStorageUsage(driver);
-        log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name())
+        health.start();
+        log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
         return registryServer;
     }
@@ -212,12 +246,12 @@ public final class RegistryServer implements AutoCloseable {
         };
     }
 
-    /** Builds the debug server: health, and the metrics and the most pulled repositories when metrics are enabled. */
-    private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, StorageDriver driver,
-            AtomicBoolean readOnly) {
+    /** Builds the debug server: health, the read-only switch, and the metrics and the most pulled repositories when metrics are enabled. */
+    private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, HealthChecks health,
+            MeasuredCache cache, AtomicBoolean readOnly) {
         Server debugServer = newServer("entrepot-debug");
-        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr));
-        Handler.Sequence handlers = new Handler.Sequence(new DebugHandler(driver, readOnly));
+        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null));
+        Handler.Sequence handlers = new Handler.Sequence(new HealthHandler(health, cache, readOnly, true, null), new ReadOnlyHandler(readOnly));
         if (metricsConfig.prometheusEnabled()) {
             handlers.addHandler(new MetricsHandler(metrics.registry(), metricsConfig.prometheusPath()));
             handlers.addHandler(new TopPullsHandler(metrics.content().topPulls()));
@@ -225,6 +259,29 @@ public final class RegistryServer implements AutoCloseable {
         debugServer.setHandler(handlers);
         debugServer.setStopAtShutdown(false);
         return debugServer;
+    }
+
+    /**
+     * Builds the authenticator of {@code auth}.
+     *
+     * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
+     *     or when no token signing key can be read
+     */
+    private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
+        return switch (auth) {
+            case AuthConfig.None ignored -> Authenticator.NONE;
+            case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),
+                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
+            case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
+                    token.rootCertBundle(), token.jwks(), Clock.systemUTC());
+        };
+    }
+
+    private static AuditLog openAuditLog(AuditConfig audit) throws IOException {
+        if (audit.toStdout()) {
+            return AuditLog.toStream(System.out);
+        }
+        return audit.path() == null ? AuditLog.DISABLED : AuditLog.toFile(audit.path());
     }
 
     private static Server newServer(String name) {
@@ -235,20 +292,38 @@ public final class RegistryServer implements AutoCloseable {
         return new Server(threads);
     }
 
-    private static Connector newConnector(Server server, HttpConfig.Net net, String addr) {
+    /**
+     * Creates the listener for {@code addr}. With {@code tls}, it speaks only TLS and offers
+     * HTTP/2 and HTTP/1.1 through ALPN; without, it speaks HTTP/1.1 in clear text.
+     */
+    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls) {
         HttpConfiguration httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(true);
         // Accept every path form and let the router reject what is not a valid repository name
         // with NAME_INVALID in the specification's envelope, rather than Jetty's bare 400 page.
         httpConfiguration.setUriCompliance(UriCompliance.UNSAFE);
-        HttpConnectionFactory factory = new HttpConnectionFactory(httpConfiguration);
+
+        ConnectionFactory[] factories;
+        if (tls == null) {
+            factories = new ConnectionFactory[] {new HttpConnectionFactory(httpConfiguration)};
+        } else {
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            httpConfiguration.addCustomizer(secure);
+            HttpConnectionFactory http1 = new HttpConnectionFactory(httpConfiguration);
+            HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(httpConfiguration);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+            alpn.setDefaultProtocol(http1.getProtocol());
+            factories = new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, http2, http1};
+        }
+
         if (net == HttpConfig.Net.UNIX) {
-            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factory);
+            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factories);
             connector.setUnixDomainPath(Path.of(addr));
             return connector;
         }
-        ServerConnector connector = new ServerConnector(server, factory);
+        ServerConnector connector = new ServerConnector(server, factories);
         int colon = addr.lastIndexOf(':');
         String host = colon <= 0 ? null : addr.substring(0, colon).replace("[", "").replace("]", "");
         connector.setHost(host);
@@ -360,6 +435,22 @@ public final class RegistryServer implements AutoCloseable {
         return debugServer != null && debugServer.getConnectors()[0] instanceof AbstractNetworkConnector network ? network.getLocalPort() : -1;
     }
 
+    /**
+     * Reads the {@code http.tls} certificate, key and client CAs again, for {@code SIGHUP}. New
+     * connections use them and open connections go on undisturbed.
+     *
+     * @return false when TLS is not configured, so there is nothing to reload
+     * @throws Exception when a file cannot be read; the running certificate then stays in use
+     */
+    public boolean reloadTls() throws Exception {
+        if (tls == null) {
+            return false;
+        }
+        TlsContexts.reload(tls, config.http().tls());
+        log.atInfo().addKeyValue("certificate", config.http().tls().certificate()).log("TLS certificate reloaded");
+        return true;
+    }
+
     /** Returns the base URL of the API, such as {@code http://127.0.0.1:5000/}. */
     public URI baseUri() {
         if (!(server.getConnectors()[0] instanceof AbstractNetworkConnector network)) {
@@ -369,7 +460,8 @@ public final class RegistryServer implements AutoCloseable {
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return URI.create("http://" + host + ":" + network.getLocalPort() + config.http().prefix());
+        String scheme = tls == null ? "http" : "https";
+        return URI.create(scheme + "://" + host + ":" + network.getLocalPort() + config.http().prefix());
     }
 
     /** Returns the metrics of this server, which the debug listener exports. */
@@ -380,6 +472,16 @@ public final class RegistryServer implements AutoCloseable {
     /** Returns the storage driver the registry serves from. */
     public StorageDriver storage() {
         return driver;
+    }
+
+    /** Returns the blob descriptor cache, whose lookup counts tests and metrics read. */
+    public MeasuredCache cache() {
+        return cache;
+    }
+
+    /** Returns whether {@code /readyz} reports the instance ready. */
+    public boolean ready() {
+        return health.ready();
     }
 
     /** Switches read-only mode on or off at run time. */
@@ -416,11 +518,28 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /**
+     * Fails readiness and keeps serving for {@code http.shutdowndelay}, so a load balancer that
+     * checks {@code /readyz} stops sending requests first. Then stops accepting connections, lets
+     * requests in flight finish for up to {@code http.draintimeout}, and stops.
+     */
+    public void shutDown() throws Exception {
+        health.startDraining();
+        Duration delay = config.http().shutdownDelay();
+        if (delay.isPositive()) {
+            log.atInfo().addKeyValue("shutdown_delay", delay).log("readiness now fails, still serving until the delay ends");
+            Thread.sleep(delay);
+        }
+        close();
+    }
+
+    /**
      * Stops accepting connections, lets requests in flight finish for up to
-     * {@code http.draintimeout}, then stops.
+     * {@code http.draintimeout}, then stops, without the readiness delay of {@link #shutDown()}.
      */
     @Override
     public void close() throws Exception {
+        health.startDraining();
+        health.stop();
         scheduler.shutdownNow();
         try {
             stopApi();
@@ -430,7 +549,15 @@ public final class RegistryServer implements AutoCloseable {
                     debugServer.stop();
                 }
             } finally {
-                tracing.close();
+                try {
+                    tracing.close();
+                } finally {
+                    try {
+                        auditLog.close();
+                    } finally {
+                        cache.close();
+                    }
+                }
             }
         }
     }

@@ -336,6 +336,7 @@ public final class GarbageCollector {
                 return false;
             }
             deleteIfPresent(StorageLayout.blobData(digest));
+            registry.blobs().forget(digest);
             deleteIfPresent(StorageLayout.blobReferencedAt(digest));
             for (RepositoryName repository : linkedIn) {
                 registry.layers().unlink(repository, digest);

@@ -37,7 +37,6 @@ public final class StorageMetrics implements StorageObserver {
         for (String type : new String[] {"Request", "Hit", "Miss", "Error"}) {
             cache.initLabelValues(type);
         }
-        // TODO: count Request, Hit, Miss and Error here once the blob descriptor cache exists.
 
         // The usage gauges are absent until the first walk finishes, rather than a misleading zero.
         usageGauge(registry, "registry_storage_used_bytes", "Bytes of blob content in storage, as of the last storage usage walk.",
@@ -67,6 +66,11 @@ public final class StorageMetrics implements StorageObserver {
     @Override
     public void observe(String driver, String action, long nanos, boolean failed) {
         actionSeconds.labelValues(driver, action).observe(nanos / 1e9);
+    }
+
+    /** Counts one blob descriptor cache event under its label: Request, Hit, Miss or Error. */
+    public void countCache(String type) {
+        cache.labelValues(type).inc();
     }
 
     /** Replaces the usage gauges with the totals of a finished walk. */

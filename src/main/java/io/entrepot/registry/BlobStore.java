@@ -13,22 +13,56 @@ import java.util.Optional;
 public final class BlobStore {
 
     private final StorageDriver driver;
+    private final BlobDescriptorCache cache;
 
     public BlobStore(StorageDriver driver) {
-        this.driver = driver;
+        this(driver, BlobDescriptorCache.NONE);
     }
 
-    /** Returns the blob's descriptor, or empty when no blob with that digest is stored. */
+    public BlobStore(StorageDriver driver, BlobDescriptorCache cache) {
+        this.driver = driver;
+        this.cache = cache;
+    }
+
+    /** Returns the blob's descriptor, from the cache when it contains it, or empty when no blob with that digest is stored. */
     public Optional<Descriptor> stat(Digest digest) throws IOException {
+        Optional<Descriptor> cached = cache.descriptor(digest);
+        if (cached.isPresent()) {
+            return cached;
+        }
         try {
             var info = driver.stat(StorageLayout.blobData(digest));
             if (info.directory()) {
                 return Optional.empty();
             }
-            return Optional.of(new Descriptor(Descriptor.OCTET_STREAM, digest, info.size()));
+            Descriptor descriptor = new Descriptor(Descriptor.OCTET_STREAM, digest, info.size());
+            cache.putDescriptor(descriptor);
+            return Optional.of(descriptor);
         } catch (PathNotFoundException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Returns whether the blob's data is in storage, reading storage and never the cache, because
+     * another instance's garbage collection may have deleted it since it was cached.
+     */
+    public boolean existsInStorage(Digest digest) throws IOException {
+        try {
+            return !driver.stat(StorageLayout.blobData(digest)).directory();
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Drops the blob's descriptor from the cache after the blob was deleted from storage. */
+    public void forget(Digest digest) {
+        cache.removeDescriptor(digest);
+    }
+
+    /** Records in the cache a blob that was just moved into place, so the next stat needs no storage read. */
+    void recordStored(Descriptor descriptor) {
+        cache.putDescriptor(descriptor);
     }
 
     /**

@@ -26,15 +26,22 @@ public final class ManifestStore {
     private final Duration referenceWindow;
     private volatile ImmutableTags immutableTags = ImmutableTags.NONE;
 
+    public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags) {
+        this(driver, blobs, layers, tags, new RepositoryLinks(driver, StorageLayout::manifestRevisionLink),
+                new BlobReferences(driver, Clock.systemUTC()), Clock.systemUTC(), Registry.DEFAULT_REFERENCE_WINDOW);
+    }
+
     /**
+     * Creates a store whose manifest revision links are {@code revisions}, which may consult a cache.
+     *
      * @param referenceWindow the longest a {@link #put} may take from recording its references to
      *     linking the manifest; an online collector's grace period must exceed it
      */
-    public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags,
+    public ManifestStore(StorageDriver driver, BlobStore blobs, RepositoryLinks layers, TagStore tags, RepositoryLinks revisions,
             BlobReferences references, Clock clock, Duration referenceWindow) {
         this.blobs = blobs;
         this.layers = layers;
-        this.revisions = new RepositoryLinks(driver, StorageLayout::manifestRevisionLink);
+        this.revisions = revisions;
         this.tags = tags;
         this.referrers = new ReferrerIndex(driver, this);
         this.references = references;
@@ -131,7 +138,7 @@ public final class ManifestStore {
         checkReferencesExist(repository, manifest);
         Instant claimed = clock.instant();
         claimReferences(digest, manifest);
-        checkReferencesExist(repository, manifest);
+        checkReferencesStored(repository, manifest);
 
         boolean linkedBefore = revisions.contains(repository, digest);
         blobs.write(digest, content);
@@ -200,6 +207,28 @@ public final class ManifestStore {
                 "storing manifest " + digest + " took " + elapsed.toMillis() + " ms, more than the "
                         + referenceWindow.toMillis() + " ms that garbage collection allows; retry the push",
                 Map.of("digest", digest.toString()));
+    }
+
+    /**
+     * Checks the references again in storage, bypassing the cache, because the collector that
+     * the claim races with may run on another instance whose deletions this cache has not seen.
+     */
+    private void checkReferencesStored(RepositoryName repository, Manifest manifest) throws IOException {
+        for (Descriptor blob : manifest.blobs()) {
+            if (!blobs.existsInStorage(blob.digest())) {
+                blobs.forget(blob.digest());
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "manifest references blob " + blob.digest() + " which is not in repository " + repository,
+                        Map.of("digest", blob.digest().toString()));
+            }
+        }
+        for (Descriptor child : manifest.children()) {
+            if (!revisions.containsInStorage(repository, child.digest())) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "index references manifest " + child.digest() + " which is not in repository " + repository,
+                        Map.of("digest", child.digest().toString()));
+            }
+        }
     }
 
     private void checkReferencesExist(RepositoryName repository, Manifest manifest) throws IOException {

@@ -27,17 +27,29 @@ public final class Registry {
     private final BlobReferences references;
 
     public Registry(StorageDriver driver, Clock clock) {
-        this(driver, clock, DEFAULT_REFERENCE_WINDOW);
+        this(driver, clock, BlobDescriptorCache.NONE);
     }
 
     /** Builds the services; see {@link #DEFAULT_REFERENCE_WINDOW} for {@code referenceWindow}. */
     public Registry(StorageDriver driver, Clock clock, Duration referenceWindow) {
+        this(driver, clock, BlobDescriptorCache.NONE, referenceWindow);
+    }
+
+    /** Services that look blob descriptors and repository links up in {@code cache} before storage. */
+    public Registry(StorageDriver driver, Clock clock, BlobDescriptorCache cache) {
+        this(driver, clock, cache, DEFAULT_REFERENCE_WINDOW);
+    }
+
+    /** Builds the services over {@code cache}; see {@link #DEFAULT_REFERENCE_WINDOW} for {@code referenceWindow}. */
+    public Registry(StorageDriver driver, Clock clock, BlobDescriptorCache cache, Duration referenceWindow) {
         this.driver = driver;
-        this.blobs = new BlobStore(driver);
-        this.layers = new RepositoryLinks(driver, StorageLayout::layerLink);
+        this.blobs = new BlobStore(driver, cache);
+        this.layers = new RepositoryLinks(driver, StorageLayout::layerLink, BlobDescriptorCache.LinkKind.LAYER, cache);
         this.tags = new TagStore(driver);
         this.references = new BlobReferences(driver, clock);
-        this.manifests = new ManifestStore(driver, blobs, layers, tags, references, clock, referenceWindow);
+        this.manifests = new ManifestStore(driver, blobs, layers, tags,
+                new RepositoryLinks(driver, StorageLayout::manifestRevisionLink, BlobDescriptorCache.LinkKind.REVISION, cache),
+                references, clock, referenceWindow);
         this.uploads = new UploadSessions(driver, blobs, layers, references, clock);
         this.catalog = new Catalog(driver);
     }

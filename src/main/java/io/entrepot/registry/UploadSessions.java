@@ -136,7 +136,7 @@ public final class UploadSessions {
         references.touch(expected);
         references.awaitNoSweep(expected);
         String data = StorageLayout.uploadData(repository, id);
-        if (blobs.stat(expected).isEmpty()) {
+        if (!blobs.existsInStorage(expected)) {
             try {
                 driver.move(data, StorageLayout.blobData(expected));
             } catch (PathNotFoundException e) {
@@ -144,11 +144,13 @@ public final class UploadSessions {
                 driver.putContent(StorageLayout.blobData(expected), new byte[0]);
             }
         }
+        Descriptor descriptor = new Descriptor(Descriptor.OCTET_STREAM, expected, status.size());
+        blobs.recordStored(descriptor);
 
         layers.link(repository, expected);
 
         removeSession(repository, id);
-        return new Descriptor(Descriptor.OCTET_STREAM, expected, status.size());
+        return descriptor;
     }
 
     /** Starts, fills and completes an upload in one step, for {@code POST ...?digest=}. */

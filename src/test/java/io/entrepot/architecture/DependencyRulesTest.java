@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the package dependencies pointing one way: cli → http → registry → storage. */
+/** Keeps the package dependencies pointing one way: cli → http → registry → storage, with cache beside registry. */
 class DependencyRulesTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -18,7 +18,23 @@ class DependencyRulesTest {
     void storage_dependsOnNoOtherLayer() {
         noClasses().that().resideInAPackage("io.entrepot.storage..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.config..", "io.entrepot.maintenance..")
+                        "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.config..", "io.entrepot.maintenance..",
+                        "io.entrepot.cache..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void cache_usesRegistryAndStorageOnly() {
+        noClasses().that().resideInAPackage("io.entrepot.cache..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.maintenance..", "org.eclipse.jetty..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void registry_seesCacheOnlyThroughItsInterface() {
+        noClasses().that().resideInAPackage("io.entrepot.registry..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.entrepot.cache..", "io.lettuce..", "com.github.benmanes.caffeine..")
                 .check(CLASSES);
     }
 
@@ -47,7 +63,15 @@ class DependencyRulesTest {
     void config_dependsOnNoOtherLayer() {
         noClasses().that().resideInAPackage("io.entrepot.config..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.storage..", "io.entrepot.maintenance..")
+                        "io.entrepot.registry..", "io.entrepot.http..", "io.entrepot.cli..", "io.entrepot.storage..", "io.entrepot.maintenance..",
+                        "io.entrepot.cache..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void authAndEvents_knowNothingOfHttp() {
+        noClasses().that().resideInAnyPackage("io.entrepot.auth..", "io.entrepot.events..", "io.entrepot.tls..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.entrepot.http..", "io.entrepot.cli..", "org.eclipse.jetty..")
                 .check(CLASSES);
     }
 }

@@ -81,15 +81,56 @@ class ShutdownTest {
         }
     }
 
+    @Test
+    void sigterm_withShutdownDelay_readinessFailsFirst() throws Exception {
+        int port = ServerProcess.freePort();
+        try (ServerProcess server = start(port, "5s", "3s")) {
+            assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
+
+            long signalled = System.nanoTime();
+            server.sendSignal("TERM");
+            long notReadyAfterMillis = awaitStatus(port, "/readyz", 503);
+            int apiStatusWhileDraining = get(port, "/v2/").statusCode();
+            int livenessWhileDraining = get(port, "/livez").statusCode();
+            int exitStatus = server.waitFor(Duration.ofSeconds(20));
+            long exitedAfterMillis = (System.nanoTime() - signalled) / 1_000_000;
+
+            assertThat(notReadyAfterMillis).as("readiness failed after the signal (ms)").isLessThan(1000);
+            assertThat(apiStatusWhileDraining).as("API still served during the shutdown delay").isEqualTo(200);
+            assertThat(livenessWhileDraining).as("liveness during the shutdown delay").isEqualTo(200);
+            assertThat(exitStatus).as("exit status; output:\n%s", server.output()).isZero();
+            assertThat(exitedAfterMillis).as("time from SIGTERM to exit (ms)").isBetween(2_900L, 10_000L);
+            assertThat(server.output()).contains("readiness now fails");
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls {@code path} until it returns {@code status}; returns how long that took in milliseconds. */
+    private long awaitStatus(int port, String path, int status) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        while (get(port, path).statusCode() != status) {
+            assertThat((System.nanoTime() - start) / 1_000_000).as("%s never returned %d", path, status).isLessThan(5_000);
+            Thread.sleep(20);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
     private ServerProcess start(int port, String drainTimeout) throws IOException, InterruptedException {
+        return start(port, drainTimeout, "0s");
+    }
+
+    private ServerProcess start(int port, String drainTimeout, String shutdownDelay) throws IOException, InterruptedException {
         Path config = dir.resolve("config.yml");
         Files.writeString(config, """
                 version: 0.1
                 log: {level: info, formatter: text}
                 storage:
                   filesystem: {rootdirectory: %s}
-                http: {addr: 127.0.0.1:%d, draintimeout: %s}
-                """.formatted(dir.resolve("root"), port, drainTimeout));
+                http: {addr: 127.0.0.1:%d, draintimeout: %s, shutdowndelay: %s}
+                """.formatted(dir.resolve("root"), port, drainTimeout, shutdownDelay));
         return ServerProcess.entrepot("serve", config.toString())
                 .port(port)
                 .output(dir.resolve("server.log"))

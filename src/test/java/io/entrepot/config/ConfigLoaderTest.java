@@ -68,7 +68,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void load_registryImageConfig_warnsAboutCacheAndHealth() throws Exception {
+    void load_registryImageConfig_readsCacheAndHealth() throws Exception {
         LoadedConfig loaded = load(REGISTRY_IMAGE_CONFIG, Map.of());
         RegistryConfig config = loaded.config();
 
@@ -78,9 +78,9 @@ class ConfigLoaderTest {
         assertThat(config.log().fields()).containsExactly(Map.entry("service", "registry"));
         assertThat(config.log().level()).isEqualTo("info");
         assertThat(config.log().formatter()).isEqualTo(LogConfig.Formatter.TEXT);
-        assertThat(loaded.warnings()).containsExactly(
-                "unsupported configuration key ignored: storage.cache",
-                "unsupported configuration key ignored: health.storagedriver");
+        assertThat(config.cache().blobDescriptor()).isEqualTo(CacheConfig.BlobDescriptor.INMEMORY);
+        assertThat(config.health().storageDriver()).isEqualTo(new HealthConfig.StorageDriverCheck(true, Duration.ofSeconds(10), 3));
+        assertThat(loaded.warnings()).isEmpty();
     }
 
     @Test
@@ -310,7 +310,6 @@ class ConfigLoaderTest {
                 "unsupported configuration key ignored: log.accesslog",
                 "unsupported configuration key ignored: notifications.events",
                 "unsupported configuration key ignored: notifications.endpoints",
-                "unsupported configuration key ignored: redis.addr",
                 "unsupported configuration key ignored: proxy.remoteurl",
                 "unsupported configuration key ignored: middleware.registry",
                 "unsupported configuration key ignored: validation.disabled",

@@ -118,38 +118,6 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_authHtpasswd_stopsStartup() throws IOException {
-        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + """
-                auth:
-                  htpasswd:
-                    realm: basic-realm
-                    path: /etc/docker/registry
-                """;
-
-        ConfigException error = loadExpectingFailure(yaml, Map.of());
-
-        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.htpasswd");
-        assertThat(error.getMessage()).contains(
-                "auth.htpasswd: authentication is not supported yet, so Entrepot would serve without it."
-                        + " Remove the auth section to run without authentication");
-    }
-
-    @Test
-    void load_everyAuthScheme_reportedSeparately() throws IOException {
-        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + """
-                auth:
-                  token:
-                    realm: https://auth.example.com/token
-                  silly:
-                    realm: silly-realm
-                """;
-
-        ConfigException error = loadExpectingFailure(yaml, Map.of());
-
-        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.token", "auth.silly");
-    }
-
-    @Test
     void load_badOnlineGc_reportsBoth() throws IOException {
         String yaml = """
                 version: 0.1
@@ -229,29 +197,6 @@ class ConfigValidationTest {
     }
 
     @Test
-    void load_authFromEnvironment_stopsStartup() throws IOException {
-        ConfigException error = loadExpectingFailure(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG,
-                Map.of("REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd"));
-
-        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.htpasswd");
-    }
-
-    @Test
-    void load_httpTls_stopsStartup() throws IOException {
-        String yaml = ConfigLoaderTest.REGISTRY_IMAGE_CONFIG.replace("http:\n", """
-                http:
-                  tls:
-                    certificate: /certs/domain.crt
-                    key: /certs/domain.key
-                """);
-
-        ConfigException error = loadExpectingFailure(yaml, Map.of());
-
-        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("http.tls");
-        assertThat(error.getMessage()).contains("http.tls: TLS is not supported yet, so Entrepot would serve plain HTTP");
-    }
-
-    @Test
     void load_emptyAuthSection_treatedAsAbsent() throws Exception {
         LoadedConfig loaded = load(ConfigLoaderTest.REGISTRY_IMAGE_CONFIG + "auth:\n", Map.of());
 
@@ -285,7 +230,7 @@ class ConfigValidationTest {
                     bucket: images
                     secretkey: do-not-print
                   cache:
-                    blobdescriptor: redis
+                    blobdescriptor: inmemory
                 """;
 
         ConfigException error = loadExpectingFailure(yaml, Map.of());

@@ -23,13 +23,19 @@ public final class ExternalTools {
     public static final String REQUIRE_PROPERTY = "entrepot.requireExternal";
 
     /** Debian package that provides each program. */
-    private static final Map<String, String> DEBIAN_PACKAGES = Map.of(
-            "skopeo", "skopeo",
-            "umoci", "umoci",
-            "docker-registry", "docker-registry",
-            "hey", "hey",
-            "prometheus", "prometheus",
-            "promtool", "prometheus");
+    private static final Map<String, String> DEBIAN_PACKAGES = Map.ofEntries(
+            Map.entry("skopeo", "skopeo"),
+            Map.entry("umoci", "umoci"),
+            Map.entry("docker-registry", "docker-registry"),
+            Map.entry("hey", "hey"),
+            Map.entry("redis-server", "redis-server"),
+            Map.entry("nginx", "nginx"),
+            Map.entry("haproxy", "haproxy"),
+            Map.entry("openssl", "openssl"),
+            Map.entry("systemd-analyze", "systemd"),
+            Map.entry("prometheus", "prometheus"),
+            Map.entry("promtool", "prometheus"),
+            Map.entry("htpasswd", "apache2-utils"));
 
     private ExternalTools() {}
 

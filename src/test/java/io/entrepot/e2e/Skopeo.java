@@ -53,7 +53,8 @@ final class Skopeo {
         }
     }
 
-    private static byte[] skopeo(List<String> arguments) {
+    /** Runs skopeo with {@code --insecure-policy} and {@code arguments}; fails the test when skopeo fails. */
+    static byte[] skopeo(List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(ExternalTools.require("skopeo").toString());
         command.add("--insecure-policy");

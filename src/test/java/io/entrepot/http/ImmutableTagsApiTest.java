@@ -29,7 +29,7 @@ class ImmutableTagsApiTest {
         RegistryConfig base = TestConfigs.config(TestConfigs.filesystem(root), true);
         RetentionConfig retention = new RetentionConfig(Duration.ZERO, false, List.of(),
                 List.of(new RetentionConfig.ImmutableTags("prod/*", List.of("v*"))));
-        RegistryConfig config = new RegistryConfig(base.version(), base.log(), base.storage(), base.http(), base.metrics(), base.tracing(), retention);
+        RegistryConfig config = new RegistryConfig(base.version(), base.log(), base.storage(), base.http(), base.metrics(), base.tracing(), base.auth(), base.audit(), base.cache(), base.redis(), base.health(), retention);
         try (RegistryServer server = RegistryServer.start(config)) {
             RegistryClient client = new RegistryClient(server.baseUri());
             byte[] first = image(client, "first");

@@ -1,0 +1,66 @@
+package io.entrepot.registry;
+
+import java.util.Optional;
+
+/**
+ * A cache that the registry services consult before storage: descriptors of stored blobs, and
+ * whether a repository links a blob (as a layer) or a manifest (as a revision).
+ *
+ * <p>Only positive results are cached, because another instance may store a blob at any time; a
+ * miss always falls through to storage. Implementations never throw: when their backend fails,
+ * lookups miss and writes are dropped, so a cache outage only costs storage reads. The interface
+ * lives here, and its implementations in {@code io.entrepot.cache}, so that the registry does not
+ * depend on them.
+ */
+public interface BlobDescriptorCache extends AutoCloseable {
+
+    /** The kind of link a membership entry records, matching the link directories of a repository. */
+    enum LinkKind { LAYER, REVISION }
+
+    /** Returns the descriptor of a stored blob, or empty on a miss. */
+    Optional<Descriptor> descriptor(Digest digest);
+
+    /** Records the descriptor of a blob that storage holds. */
+    void putDescriptor(Descriptor descriptor);
+
+    /** Forgets a blob, after its data was deleted from storage. */
+    void removeDescriptor(Digest digest);
+
+    /** Returns true when the cache contains the link; false is a miss, not a denial. */
+    boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest);
+
+    /** Records a link that storage holds. */
+    void putLink(LinkKind kind, RepositoryName repository, Digest digest);
+
+    /** Forgets a link, for every instance that shares this cache. */
+    void removeLink(LinkKind kind, RepositoryName repository, Digest digest);
+
+    /** Releases connections; the default does nothing. */
+    @Override
+    default void close() {}
+
+    /** A cache that stores nothing, for {@code storage.cache} left unset. */
+    BlobDescriptorCache NONE = new BlobDescriptorCache() {
+        @Override
+        public Optional<Descriptor> descriptor(Digest digest) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void putDescriptor(Descriptor descriptor) {}
+
+        @Override
+        public void removeDescriptor(Digest digest) {}
+
+        @Override
+        public boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest) {
+            return false;
+        }
+
+        @Override
+        public void putLink(LinkKind kind, RepositoryName repository, Digest digest) {}
+
+        @Override
+        public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {}
+    };
+}
