@@ -4,7 +4,7 @@ import io.entrepot.config.ConfigException;
 import io.entrepot.config.ConfigLoader;
 import io.entrepot.config.GoDuration;
 import io.entrepot.config.LoadedConfig;
-import io.entrepot.http.RegistryServer;
+import io.entrepot.http.StorageDrivers;
 import io.entrepot.registry.Registry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ final class MaintenanceCommands {
 
     /** Opens the registry over the configured storage, without serving it. */
     static Registry openRegistry(LoadedConfig loaded) throws IOException {
-        return new Registry(RegistryServer.createDriver(loaded.config().storage().driver()), Clock.systemUTC());
+        return new Registry(StorageDrivers.create(loaded.config().storage().driver()), Clock.systemUTC());
     }
 
     /** Reads a duration in Go's notation, such as {@code 90m} or {@code 1h30m}, as the config file does. */

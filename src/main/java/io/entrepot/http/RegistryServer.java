@@ -11,38 +11,20 @@ import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
-import io.entrepot.config.StorageConfig;
-import io.entrepot.maintenance.GarbageCollector;
-import io.entrepot.maintenance.GcOptions;
-import io.entrepot.maintenance.GcReport;
-import io.entrepot.maintenance.OnlineCollection;
 import io.entrepot.maintenance.Retention;
-import io.entrepot.maintenance.StorageLease;
 import io.entrepot.events.AuditLog;
-import io.entrepot.maintenance.UploadPurger;
 import io.entrepot.metrics.Metrics;
-import io.entrepot.metrics.StorageUsageRefresher;
 import io.entrepot.registry.Registry;
-import io.entrepot.storage.CheckedStorageDriver;
 import io.entrepot.storage.StorageDriver;
 import io.entrepot.storage.StorageObserver;
-import io.entrepot.storage.filesystem.FilesystemDriver;
-import io.entrepot.storage.inmemory.InMemoryDriver;
 import io.entrepot.tracing.Tracing;
-import io.entrepot.storage.middleware.BaseUrlRedirects;
-import io.entrepot.storage.middleware.CloudFrontRedirects;
-import io.entrepot.storage.middleware.CloudFrontSigner;
-import io.entrepot.storage.s3.S3Driver;
-import io.entrepot.storage.s3.S3DriverOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
@@ -104,60 +86,6 @@ public final class RegistryServer implements AutoCloseable {
         this.readOnly = readOnly;
     }
 
-    /** Builds the storage driver that {@code config} names, wrapped with path checks. */
-    public static StorageDriver createDriver(StorageConfig.Driver config) throws IOException {
-        return createDriver(config, StorageConfig.Redirect.DISABLED);
-    }
-
-    /**
-     * Builds the storage driver that {@code config} names with the redirect middleware of
-     * {@code redirect}, wrapped with path checks. An S3 driver first checks that its bucket
-     * exists and its credentials are accepted.
-     *
-     * @throws IOException naming the bucket or the access key id when S3 rejects them, or the key
-     *     file of the cloudfront middleware when it cannot be read
-     */
-    public static StorageDriver createDriver(StorageConfig.Driver config, StorageConfig.Redirect redirect) throws IOException {
-        return createDriver(config, redirect, StorageObserver.NONE);
-    }
-
-    /**
-     * Builds the storage driver as {@link #createDriver(StorageConfig.Driver, StorageConfig.Redirect)}
-     * does, with every call timed by {@code observer}.
-     */
-    public static StorageDriver createDriver(StorageConfig.Driver config, StorageConfig.Redirect redirect,
-            StorageObserver observer) throws IOException {
-        StorageDriver driver = switch (config) {
-            case StorageConfig.Filesystem fs -> new FilesystemDriver(fs.rootDirectory(), fs.maxThreads());
-            case StorageConfig.InMemory ignored -> new InMemoryDriver();
-            case StorageConfig.S3 s3 -> openS3(s3, redirect);
-        };
-        for (StorageConfig.StorageMiddleware middleware : redirect.middleware()) {
-            driver = switch (middleware) {
-                case StorageConfig.CloudFront cloudFront -> new CloudFrontRedirects(driver, cloudFront.baseUrl(),
-                        new CloudFrontSigner(CloudFrontSigner.readPrivateKey(cloudFront.privateKey()), cloudFront.keyPairId()),
-                        cloudFront.duration(), Clock.systemUTC());
-                case StorageConfig.BaseUrlRedirect base -> new BaseUrlRedirects(driver, base.baseUrl());
-            };
-        }
-        return new CheckedStorageDriver(driver, observer);
-    }
-
-    private static S3Driver openS3(StorageConfig.S3 s3, StorageConfig.Redirect redirect) throws IOException {
-        S3Driver driver = new S3Driver(new S3DriverOptions(s3.bucket(), s3.region(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
-                s3.sessionToken(), s3.forcePathStyle(), s3.rootDirectory(), s3.encrypt(), s3.keyId(), s3.skipVerify(),
-                s3.chunkSize(), s3.multipartCopyChunkSize(), s3.multipartCopyMaxConcurrency(), s3.multipartCopyThresholdSize(),
-                s3.storageClass(), s3.objectAcl(), s3.userAgent(), s3.useDualStack(), s3.maxConnections(),
-                s3.connectTimeout(), s3.socketTimeout(), s3.maxRetries() + 1, redirect.expiry()));
-        try {
-            driver.checkAccess();
-        } catch (IOException e) {
-            driver.close();
-            throw e;
-        }
-        return driver;
-    }
-
     /**
      * Starts serving {@code config}; returns once the listeners are bound.
      *
@@ -166,7 +94,7 @@ public final class RegistryServer implements AutoCloseable {
     public static RegistryServer start(RegistryConfig config) throws Exception {
         Metrics metrics = new Metrics(config.metrics());
         Tracing tracing = Tracing.start(config.tracing());
-        StorageDriver driver = createDriver(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
+        StorageDriver driver = StorageDrivers.create(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
         MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis(),
                 event -> metrics.storage().countCache(event.label()));
         Registry registry = new Registry(driver, Clock.systemUTC(), cache);
@@ -212,10 +140,7 @@ public final class RegistryServer implements AutoCloseable {
             registryServer.close();
             throw e;
         }
-        registryServer.schedulePurge(driver);
-        registryServer.scheduleCollection(registry);
-        registryServer.scheduleRetention(registry);
-        registryServer.scheduleStorageUsage(driver);
+        new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
         health.start();
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
@@ -331,98 +256,6 @@ public final class RegistryServer implements AutoCloseable {
         // Idle connections: long enough for a slow client between chunks, as nginx's 900 s defaults suggest.
         connector.setIdleTimeout(900_000);
         return connector;
-    }
-
-    private void schedulePurge(StorageDriver driver) {
-        StorageConfig.UploadPurging purging = config.storage().uploadPurging();
-        if (!purging.enabled() || readOnly.get()) {
-            return;
-        }
-        UploadPurger purger = new UploadPurger(driver, Clock.systemUTC());
-        long intervalSeconds = Math.max(1, purging.interval().toSeconds());
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                var result = purger.purge(purging.age(), purging.dryRun());
-                log.atInfo().addKeyValue("examined", result.examined()).addKeyValue("removed", result.removed().size())
-                        .addKeyValue("dry_run", result.dryRun()).log("upload purge finished");
-            } catch (IOException | RuntimeException e) {
-                log.error("upload purge failed", e);
-            }
-        }, Math.min(intervalSeconds, 60), intervalSeconds, TimeUnit.SECONDS);
-    }
-
-    /**
-     * Schedules {@code storage.maintenance.gc}. A run in read-only mode would be safe, but it is
-     * skipped like the upload purge, because read-only mode is how operators pause every write.
-     */
-    private void scheduleCollection(Registry registry) {
-        StorageConfig.GarbageCollection gc = config.storage().garbageCollection();
-        if (!gc.enabled()) {
-            return;
-        }
-        OnlineCollection collection = new OnlineCollection(new GarbageCollector(registry, Clock.systemUTC()),
-                new StorageLease(driver, Clock.systemUTC()), new GcOptions(gc.dryRun(), gc.deleteUntagged(), gc.grace()));
-        long intervalSeconds = Math.max(1, gc.interval().toSeconds());
-        scheduler.scheduleWithFixedDelay(() -> {
-            if (!readOnly.get()) {
-                collectGarbage(collection);
-            }
-        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
-        log.atInfo().addKeyValue("interval", gc.interval()).addKeyValue("grace", gc.grace())
-                .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
-                .log("garbage collection scheduled");
-    }
-
-    /** Runs one scheduled collection and records it in the {@code registry_gc_*} metrics. */
-    private void collectGarbage(OnlineCollection collection) {
-        Instant started = Instant.now();
-        try {
-            GcReport report = collection.collectIfLeaseHolder();
-            if (report != null) {
-                boolean removed = !report.dryRun();
-                metrics.gc().recordRun(report.duration(), Instant.now(), true,
-                        removed ? report.blobsRemoved().size() : 0, removed ? report.manifestsRemoved() : 0,
-                        removed ? report.bytesFreed() : 0);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.atError().setCause(e).log("garbage collection failed");
-            metrics.gc().recordRun(Duration.between(started, Instant.now()), Instant.now(), false, 0, 0, 0);
-        }
-    }
-
-    /** Schedules the {@code retention} rules when {@code retention.interval} is set; skipped while read-only. */
-    private void scheduleRetention(Registry registry) {
-        var retention = config.retention();
-        if (retention.interval().isZero() || retention.rules().isEmpty()) {
-            return;
-        }
-        Retention job = new Retention(registry, Clock.systemUTC(), retention);
-        long intervalSeconds = Math.max(1, retention.interval().toSeconds());
-        scheduler.scheduleWithFixedDelay(() -> {
-            if (readOnly.get()) {
-                return;
-            }
-            Instant started = Instant.now();
-            try {
-                Retention.Report report = job.run(retention.dryRun());
-                long tags = report.dryRun() ? 0 : report.repositories().stream()
-                        .mapToLong(r -> r.tags().stream().filter(t -> !t.kept()).count()).sum();
-                long manifests = report.dryRun() ? 0 : report.repositories().stream().mapToLong(r -> r.manifestsRemoved().size()).sum();
-                // Retention removes tags and manifests; the blobs go at the next collection.
-                metrics.retention().recordRun(Duration.between(started, Instant.now()), Instant.now(), true, 0, manifests + tags, 0);
-            } catch (IOException | RuntimeException e) {
-                log.error("retention failed", e);
-                metrics.retention().recordRun(Duration.between(started, Instant.now()), Instant.now(), false, 0, 0, 0);
-            }
-        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
-    }
-
-    private void scheduleStorageUsage(StorageDriver driver) {
-        Duration interval = config.metrics().storageUsageInterval();
-        if (interval.isZero()) {
-            return;
-        }
-        new StorageUsageRefresher(driver, metrics.storage(), Clock.systemUTC()).schedule(scheduler, interval);
     }
 
     /** Returns the bound TCP port of the API listener, or -1 for a unix socket. */
