@@ -107,7 +107,7 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
     }
 
     /**
-     * {@code storage.redirect} and {@code middleware.storage}: whether blob GETs answer 307 with a
+     * {@code storage.redirect} and {@code middleware.storage}: whether blob GETs respond with 307 and a
      * URL from which the client fetches the bytes itself, and which URL that is.
      *
      * @param disabled {@code storage.redirect.disable}; distribution's default is false, so drivers

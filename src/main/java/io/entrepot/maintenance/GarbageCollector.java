@@ -52,7 +52,7 @@ public final class GarbageCollector {
      *    while any of them carries a sweeping mark, checks again that they all exist, and then
      *    links the manifest. It undoes the link and fails when more than its reference window
      *    passed between the claim and the link. UploadSessions.complete claims the blob in the
-     *    same way before it decides whether the stored copy stands in for the upload.
+     *    same way before it decides whether the stored copy replaces the upload.
      *
      * 3. The collector re-checks before each delete. It writes the sweeping mark, reads
      *    referencedat again, deletes only when that is still before C, and removes the mark
@@ -297,7 +297,7 @@ public final class GarbageCollector {
         return new Sweep(removed, stored.size(), keptByGrace);
     }
 
-    /** What happened to one unmarked blob: removed, kept by grace, or neither because it was already gone. */
+    /** The outcome for one unmarked blob: removed, kept by grace, or neither because it was already gone. */
     private record SweepOutcome(GcReport.RemovedBlob removed, boolean keptByGrace) {
         static final SweepOutcome GONE = new SweepOutcome(null, false);
         static final SweepOutcome KEPT = new SweepOutcome(null, true);
