@@ -248,7 +248,12 @@ public final class ApiHandler extends Handler.Abstract {
         boolean digestInPath = route == Route.BLOB || route == Route.REFERRERS
                 || (route == Route.MANIFEST && exchange.pathGroup(2).contains(":"));
         boolean upload = route == Route.UPLOADS || route == Route.UPLOAD;
-        String digest = digestInPath ? exchange.pathGroup(2) : upload ? exchange.query("digest") : null;
+        String digest = null;
+        if (digestInPath) {
+            digest = exchange.pathGroup(2);
+        } else if (upload) {
+            digest = exchange.query("digest");
+        }
         if (digest != null) {
             MDC.put("digest", digest);
         }

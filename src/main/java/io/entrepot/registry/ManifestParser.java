@@ -115,7 +115,7 @@ public final class ManifestParser {
         if (!genericContentType) {
             return contentType;
         }
-        // An OCI manifest may omit mediaType; its structure tells which kind it is.
+        // An OCI manifest may omit mediaType; its structure shows which kind it is.
         if (root.has("manifests")) {
             return MediaTypes.OCI_INDEX;
         }

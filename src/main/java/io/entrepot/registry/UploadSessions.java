@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UploadSessions {
 
-    /** Where an upload stands: its id and the number of bytes stored. */
+    /** The state of an upload: its id and the number of bytes stored. */
     public record Status(UploadId id, long size) {}
 
     // A hash in progress for one upload, valid while the data file is exactly `offset` bytes long.

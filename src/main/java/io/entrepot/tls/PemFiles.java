@@ -52,7 +52,7 @@ public final class PemFiles {
      * Reads a certificate chain and its private key into a key store with one entry, alias
      * {@code server}.
      *
-     * @throws IOException when a file cannot be read, holds no certificate or key, or the key
+     * @throws IOException when a file cannot be read, contains no certificate or key, or the key
      *     does not belong to the first certificate
      */
     public static KeyStore keyStore(Path certificateFile, Path keyFile) throws IOException {
@@ -72,7 +72,7 @@ public final class PemFiles {
     /**
      * Reads every certificate of {@code files} into a trust store.
      *
-     * @throws IOException when a file cannot be read or holds no certificate
+     * @throws IOException when a file cannot be read or contains no certificate
      */
     public static KeyStore trustStore(List<Path> files) throws IOException {
         try {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/1.1 proxy on a loopback port that forwards requests unchanged to a server on another
- * loopback port, except every {@code n}th request, which it answers itself with S3's
+ * loopback port, except every {@code n}th request, which it rejects itself with S3's
  * {@code 503 SlowDown}. Requests are forwarded byte for byte, so signatures stay valid.
  *
  * <p>Each connection carries one request: the proxy adds {@code Connection: close} both ways,
@@ -37,7 +37,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final AtomicInteger faults = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** Starts a proxy to {@code upstreamPort} on 127.0.0.1 that answers 503 to every {@code failEvery}th request. */
+    /** Starts a proxy to {@code upstreamPort} on 127.0.0.1 that responds with 503 to every {@code failEvery}th request. */
     public FaultInjectingProxy(int upstreamPort, int failEvery) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
@@ -49,7 +49,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + listener.getLocalPort());
     }
 
-    /** Returns how many requests were answered with 503. */
+    /** Returns how many requests received a 503. */
     public int faults() {
         return faults.get();
     }
