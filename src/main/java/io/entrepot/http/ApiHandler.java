@@ -409,7 +409,7 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** Sends 401, or 429 after too many failed logins, with the challenge and the access the request needed. */
     private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
-        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
+        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, TokenHandler.withRealm(rejection.challenge(), exchange.request(), urls));
         List<Map<String, String>> detail = rejection.required().stream()
                 .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
                 .toList();

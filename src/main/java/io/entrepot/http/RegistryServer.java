@@ -2,6 +2,7 @@ package io.entrepot.http;
 
 import io.entrepot.cache.BlobDescriptorCaches;
 import io.entrepot.cache.MeasuredCache;
+import io.entrepot.auth.AccessPolicy;
 import io.entrepot.auth.Authenticator;
 import io.entrepot.auth.HtpasswdAuthenticator;
 import io.entrepot.auth.LoginThrottle;
@@ -109,10 +110,15 @@ public final class RegistryServer implements AutoCloseable {
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
         server.addConnector(newConnector(server, http.net(), http.addr(), tls));
-        Authenticator authenticator = createAuthenticator(config.auth());
         AuditLog auditLog = openAuditLog(config.audit());
-        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
-                new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog)));
+        BuiltinTokenServer builtin = config.auth() instanceof AuthConfig.Builtin builtinConfig
+                ? BuiltinTokenServer.create(builtinConfig, http, AccessPolicy.AUTHENTICATED_ALL, Clock.systemUTC()) : null;
+        Authenticator authenticator = builtin != null ? builtin.authenticator() : createAuthenticator(config.auth());
+        Handler api = new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog);
+        if (builtin != null) {
+            api = new Handler.Sequence(builtin.handler(options, auditLog), api);
+        }
+        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false, api));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -199,6 +205,7 @@ public final class RegistryServer implements AutoCloseable {
                     new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
             case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
                     token.rootCertBundle(), token.jwks(), Clock.systemUTC());
+            case AuthConfig.Builtin builtin -> throw new IllegalArgumentException("auth.builtin is set up by BuiltinTokenServer");
         };
     }
 
