@@ -18,7 +18,7 @@ public final class TokenClaims {
     /** The account's groups, such as its LDAP groups; absent when it has none. */
     public static final String GROUPS = "groups";
 
-    /** The OAuth2 client that a refresh token was issued to. */
+    /** The OAuth2 client that a refresh token was issued to; recorded, not enforced, see {@link TokenServer#redeem}. */
     static final String CLIENT_ID = "client_id";
 
     /**

@@ -141,18 +141,21 @@ public final class TokenServer {
     /**
      * Returns the account that a refresh token was issued to, as the backends hold it now.
      *
-     * @param clientId the OAuth2 client redeeming the token, which must be the one it was issued to
-     * @throws TokenRequestException when the token is invalid, expired, not a refresh token, was
-     *     issued to another client, or its account no longer exists
+     * <p>The token is not bound to the OAuth2 client it was issued to: docker stores it in an auth
+     * file that podman, skopeo and buildah also read, and they redeem it as client
+     * {@code containers/image}, so a binding would break the shared login.
+     *
+     * @throws TokenRequestException when the token is invalid, expired, not a refresh token, or
+     *     its account no longer exists
      */
-    public Principal redeem(String refreshToken, String clientId, String clientAddress) throws TokenRequestException {
+    public Principal redeem(String refreshToken, String clientAddress) throws TokenRequestException {
         if (throttle.blocked(null, clientAddress)) {
             throw new TokenRequestException(TokenRequestException.Kind.TOO_MANY_FAILURES,
                     "too many failed logins; wait a few minutes before trying again", null);
         }
         JWTClaimsSet claims;
         try {
-            claims = verifyRefreshToken(refreshToken, clientId);
+            claims = verifyRefreshToken(refreshToken);
         } catch (TokenRequestException e) {
             throttle.failed(e.user(), clientAddress);
             throw e;
@@ -167,7 +170,7 @@ public final class TokenServer {
         return principal.get();
     }
 
-    private JWTClaimsSet verifyRefreshToken(String token, String clientId) throws TokenRequestException {
+    private JWTClaimsSet verifyRefreshToken(String token) throws TokenRequestException {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
@@ -190,10 +193,6 @@ public final class TokenServer {
         }
         if (subject == null || subject.isEmpty()) {
             throw invalidGrant("invalid refresh token: no subject", null);
-        }
-        Object issuedTo = claims.getClaim(TokenClaims.CLIENT_ID);
-        if (issuedTo != null && !issuedTo.equals(clientId)) {
-            throw invalidGrant("refresh token was issued to client " + issuedTo + ", not " + clientId, subject);
         }
         return claims;
     }
@@ -233,7 +232,7 @@ public final class TokenServer {
      * grants, and a refresh token when {@code offline} is set, the account is not anonymous and
      * refresh tokens are enabled.
      *
-     * @param clientId the OAuth2 client to bind the refresh token to, or null
+     * @param clientId the OAuth2 client that asked, recorded in the refresh token, or null
      */
     public Issued issue(Principal principal, Collection<Access> requested, boolean offline, String clientId) {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);

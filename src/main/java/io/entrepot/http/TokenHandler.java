@@ -171,7 +171,7 @@ final class TokenHandler extends Handler.Abstract {
                 throw new TokenRequestException(TokenRequestException.Kind.INVALID_REQUEST,
                         "grant_type refresh_token needs the refresh_token parameter", null);
             }
-            Principal principal = tokens.redeem(refreshToken, clientId, tokenRequest.clientAddress);
+            Principal principal = tokens.redeem(refreshToken, tokenRequest.clientAddress);
             tokenRequest.user = principal.name();
             return tokens.issue(principal, requested, false, clientId);
         }

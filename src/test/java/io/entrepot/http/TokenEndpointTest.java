@@ -216,8 +216,8 @@ class TokenEndpointTest {
         assertThat(new String(refreshAsAccess.body(), StandardCharsets.UTF_8)).contains("not meant for service " + SERVICE);
         assertThat(accessAsRefresh.statusCode()).isEqualTo(401);
         assertThat(new String(accessAsRefresh.body(), StandardCharsets.UTF_8)).contains("not a refresh token");
-        assertThat(otherClient.statusCode()).isEqualTo(401);
-        assertThat(new String(otherClient.body(), StandardCharsets.UTF_8)).contains("issued to client test-client, not someone-else");
+        // Not bound to its client: docker's auth file is shared with the containers/image tools.
+        assertThat(otherClient.statusCode()).isEqualTo(200);
 
         // Removing the user revokes the refresh token at once.
         Files.writeString(htpasswd, "carol:" + BCrypt.hashpw("carol-pw", BCrypt.gensalt(4)) + "\n");
