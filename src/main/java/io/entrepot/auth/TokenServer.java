@@ -21,7 +21,7 @@ import java.util.UUID;
 
 /**
  * The built-in token server of Docker's token authentication: checks credentials against the
- * identity backends, asks the {@link AccessPolicy} which of the requested scopes the account
+ * identity backends, gets from the {@link AccessPolicy} which of the requested scopes the account
  * holds, and signs a short-lived access token that grants those, with an optional long-lived
  * refresh token. The HTTP side is {@code io.entrepot.http.TokenHandler}.
  *
