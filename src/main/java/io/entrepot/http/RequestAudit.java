@@ -62,7 +62,8 @@ final class RequestAudit {
         }
         String digest = exchange.response().getHeaders().get("Docker-Content-Digest");
         if (digest == null) {
-            digest = exchange.query("digest");
+            // The digest in the request path (deletions) or in the upload's digest parameter.
+            digest = MDC.get("digest");
         }
         String result;
         if (limitRejected) {
