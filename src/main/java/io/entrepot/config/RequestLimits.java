@@ -14,8 +14,8 @@ package io.entrepot.config;
 public record RequestLimits(long maxHeaderBytes, long maxBlobSize, int maxUploadsPerUser) {
 
     /**
-     * Twice the 8 KiB that Jetty and nginx allow by default, so that bearer tokens carrying many
-     * scopes still fit, while one request cannot make the server buffer megabytes of headers.
+     * Twice Jetty's default of 8 KiB, so that bearer tokens carrying many scopes still fit, while
+     * one request cannot make the server buffer megabytes of headers.
      */
     public static final long DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 

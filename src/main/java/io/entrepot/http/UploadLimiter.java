@@ -21,12 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * instance remembers the sessions it started, and forgets one when it completes or cancels it.
  * A session may also end on another instance that shares the storage, or be purged. So when an
  * owner reaches the limit, the remembered sessions are first checked against storage, and those
- * no longer there are forgotten before the request is rejected. The check costs at most one
- * storage stat per remembered session and runs only at the limit.
+ * no longer there are forgotten before the request is rejected. The check costs one or two
+ * storage stats per remembered session and runs only at the limit.
  *
- * <p>A shared count in Redis was not chosen: Redis is optional, and the count in it would drift
- * from storage whenever an instance died between its storage write and its Redis update. The
- * consequence of counting per instance is that a user whose POSTs are spread over N instances
+ * <p>A shared count in Redis was not chosen, because Redis is optional and the count in it would
+ * drift from storage whenever an instance died between its storage write and its Redis update.
+ * The consequence of counting per instance is that a user whose POSTs are spread over N instances
  * may hold up to N times the limit.
  *
  * <p>Memory is bounded: an owner never has more remembered sessions than the limit, and when
