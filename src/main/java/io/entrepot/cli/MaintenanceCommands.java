@@ -6,6 +6,7 @@ import io.entrepot.config.GoDuration;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.http.StorageDrivers;
 import io.entrepot.registry.Registry;
+import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,9 +40,14 @@ final class MaintenanceCommands {
         }
     }
 
-    /** Opens the registry over the configured storage, without serving it. */
-    static Registry openRegistry(LoadedConfig loaded) throws IOException {
-        return new Registry(StorageDrivers.create(loaded.config().storage().driver()), Clock.systemUTC());
+    /** Opens the configured storage driver, which the caller closes when its command is done. */
+    static StorageDriver openStorage(LoadedConfig loaded) throws IOException {
+        return StorageDrivers.create(loaded.config().storage().driver());
+    }
+
+    /** Returns the registry's services over {@code driver}, without serving them. */
+    static Registry registry(StorageDriver driver) {
+        return new Registry(driver, Clock.systemUTC());
     }
 
     /** Reads a duration in Go's notation, such as {@code 90m} or {@code 1h30m}, as the config file does. */

@@ -3,6 +3,7 @@ package io.entrepot.cli;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.registry.Digest;
+import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,8 +41,8 @@ final class RetentionCommand implements Callable<Integer> {
         }
 
         Retention.Report report;
-        try {
-            report = new Retention(MaintenanceCommands.openRegistry(loaded), Clock.systemUTC(), loaded.config().retention()).run(dryRun);
+        try (StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
+            report = new Retention(MaintenanceCommands.registry(driver), Clock.systemUTC(), loaded.config().retention()).run(dryRun);
         } catch (IOException e) {
             System.err.println("entrepot: retention failed: " + e.getMessage());
             return 1;
