@@ -74,13 +74,14 @@ final class ConfigKeys {
             "auth.token", "auth.token.realm", "auth.token.service", "auth.token.issuer", "auth.token.rootcertbundle",
             "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
             "audit", "audit.path",
-            "retention");
+            "retention",
+            "access");
 
     /**
      * Keys whose children are not checked here: free-form maps, and lists and sections that
-     * {@link ConfigMapper} and {@link RetentionConfigMapper} validate.
+     * {@link ConfigMapper}, {@link RetentionConfigMapper} and {@link AccessConfigMapper} validate.
      */
-    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage", "retention");
+    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage", "retention", "access");
 
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(

@@ -2,10 +2,13 @@ package io.entrepot.http;
 
 import io.entrepot.cache.BlobDescriptorCaches;
 import io.entrepot.cache.MeasuredCache;
+import io.entrepot.auth.AccessPolicy;
 import io.entrepot.auth.Authenticator;
 import io.entrepot.auth.HtpasswdAuthenticator;
 import io.entrepot.auth.LoginThrottle;
+import io.entrepot.auth.ProjectAccessPolicy;
 import io.entrepot.auth.TokenAuthenticator;
+import io.entrepot.config.AccessConfig;
 import io.entrepot.config.AuditConfig;
 import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
@@ -109,7 +112,7 @@ public final class RegistryServer implements AutoCloseable {
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
         server.addConnector(newConnector(server, http.net(), http.addr(), tls));
-        Authenticator authenticator = createAuthenticator(config.auth());
+        Authenticator authenticator = createAuthenticator(config.auth(), config.access());
         AuditLog auditLog = openAuditLog(config.audit());
         GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
                 new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog)));
@@ -187,16 +190,23 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /**
-     * Builds the authenticator of {@code auth}.
+     * Builds the authenticator of {@code auth}, checking requests against {@code access} when it is configured.
      *
      * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
      *     or when no token signing key can be read
+     * @throws IllegalArgumentException when {@code access} is configured with a scheme that cannot
+     *     enforce it; {@code ConfigLoader} reports this for a configuration file
      */
-    private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
+    private static Authenticator createAuthenticator(AuthConfig auth, AccessConfig access) throws IOException {
+        if (access.enabled() && !(auth instanceof AuthConfig.Htpasswd)) {
+            throw new IllegalArgumentException("the access section needs auth.htpasswd; " + auth.getClass().getSimpleName()
+                    + " authentication cannot enforce it");
+        }
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;
             case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),
-                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
+                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()),
+                    access.enabled() ? new ProjectAccessPolicy(access) : AccessPolicy.AUTHENTICATED_ALL);
             case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
                     token.rootCertBundle(), token.jwks(), Clock.systemUTC());
         };
