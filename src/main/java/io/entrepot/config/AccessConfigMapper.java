@@ -130,7 +130,7 @@ final class AccessConfigMapper {
         Map<String, AccessConfig.Role> groups = roles(grants.get("groups"), path + ".groups");
         Map<String, AccessConfig.Role> robots = roles(grants.get("robots"), path + ".robots");
         if (!anonymousPull && users.isEmpty() && groups.isEmpty() && robots.isEmpty()) {
-            reader.problem(path, "grants nothing; give anonymous: pull, or a role to users, groups or robots", grants);
+            reader.problem(path, "grants nothing; give anonymous: pull, or a role to users, groups or robots", null);
         }
         return new AccessConfig.Project(pattern, anonymousPull, users, groups, robots);
     }
@@ -165,8 +165,10 @@ final class AccessConfigMapper {
             JsonNode value = grant.getValue();
             if (grant.getKey().isBlank()) {
                 reader.problem(path, "contains an empty name", node);
-            } else if (value == null || value.isNull() || !value.isTextual() || value.textValue().isBlank()) {
-                reader.problem(grantPath, "empty grant; must be a role: " + ROLES, value);
+            } else if (value == null || value.isNull() || (value.isTextual() && value.textValue().isBlank())) {
+                reader.problem(grantPath, "empty grant; must be a role: " + ROLES, null);
+            } else if (!value.isTextual()) {
+                reader.problem(grantPath, "must be a role: " + ROLES, value);
             } else if (role(value.textValue()) == null) {
                 reader.problem(grantPath, "unknown role, must be " + ROLES, value);
             } else {
