@@ -405,7 +405,9 @@ public final class ApiHandler extends Handler.Abstract {
      * denies the request, or 429 after too many failed logins, with the access the request needed.
      */
     private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
-        if (rejection.reason() != AuthenticationException.Reason.ACCESS_DENIED) {
+        if (rejection.reason() == AuthenticationException.Reason.ACCESS_DENIED) {
+            MDC.put("user", rejection.user());
+        } else {
             exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
         }
         List<Map<String, String>> detail = rejection.required().stream()

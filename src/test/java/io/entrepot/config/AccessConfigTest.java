@@ -108,8 +108,8 @@ class AccessConfigTest {
                 "access.projects.team-a.anonymous", "access.projects.team-a.readers", "access.projects.team-a",
                 "access.projects.team-b", "access.projects.Team_C", "access.projects.team-d.groups", "access.projects.team-d");
         assertThat(error.getMessage())
-                .contains("access.default: unknown role, must be none, reader, developer, maintainer or admin (value "owner")")
-                .contains("access.projects.team-a.users.alice: unknown role, must be reader, developer, maintainer or admin (value "writer")")
+                .contains("access.default: unknown role, must be none, reader, developer, maintainer or admin (value \"owner\")")
+                .contains("access.projects.team-a.users.alice: unknown role, must be reader, developer, maintainer or admin (value \"writer\")")
                 .contains("access.projects.team-a.users.bob: empty grant")
                 .contains("access.projects.team-a.anonymous: must be pull or none")
                 .contains("access.projects.team-b: empty grant")
