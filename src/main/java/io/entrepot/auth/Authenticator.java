@@ -7,7 +7,7 @@ import java.util.Optional;
 public interface Authenticator {
 
     /**
-     * Returns the principal that {@code authorization} identifies when it holds every access in
+     * Returns the principal that {@code authorization} identifies when it is granted every access in
      * {@code required}. An empty {@code required} requires only that the client is authenticated,
      * as {@code GET /v2/} does. Returns {@link Principal#ANONYMOUS} for a request without
      * credentials when the scheme grants {@code required} to anonymous clients.

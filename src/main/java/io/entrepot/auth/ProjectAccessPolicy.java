@@ -129,7 +129,7 @@ public final class ProjectAccessPolicy implements AccessPolicy {
         return slash < 0 ? repository : repository.substring(0, slash);
     }
 
-    /** Returns the actions of {@code role}; {@code *} in a token scope asks for every action, which only admin has. */
+    /** Returns the actions of {@code role}. Only admin has {@code *}, which a token scope uses to request every action. */
     static Set<String> actions(Role role) {
         return switch (role) {
             case READER -> Set.of(PULL);

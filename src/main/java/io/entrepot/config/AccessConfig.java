@@ -13,8 +13,8 @@ import java.util.Set;
  * @param admins the principals that may do everything, including listing the whole catalog
  * @param defaultRole the role of every authenticated principal in a project that no entry of
  *     {@code projects} matches, or null for no access ({@code access.default: none})
- * @param projects the project entries, in the order written; every entry whose pattern matches a
- *     project adds its grants, and a principal gets the highest role any of them gives
+ * @param projects the project entries, in the order written. Every entry whose pattern matches a
+ *     project adds its grants, and a principal gets the highest role that any of them gives
  */
 public record AccessConfig(boolean enabled, Grantees admins, Role defaultRole, List<Project> projects) {
 

@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 
 /**
  * The principal of an authorized request, and the decisions about it that go beyond the
- * request's required access: which catalog entries it sees and whether it may mount from another
+ * request's required access: which catalog entries it lists and whether it may mount from another
  * repository. Both are answered by the authenticator's policy when it has one, and otherwise by
  * the request's credentials themselves.
  */
@@ -41,7 +41,7 @@ final class Caller {
 
     /**
      * Returns whether the caller may pull from {@code repository}. Without a policy the
-     * credentials are checked again for that access; for a token this verifies its signature
+     * credentials are checked again for that access. For a token this verifies its signature
      * once more, which costs far less than the request it serves.
      */
     boolean mayPull(RepositoryName repository) {
@@ -59,9 +59,9 @@ final class Caller {
     }
 
     /**
-     * Returns which repositories the catalog lists to the caller: every repository when
-     * the caller holds {@code registry:catalog:*} or the credentials decide (a token that reached
-     * the catalog holds that scope), otherwise those it may pull.
+     * Returns which repositories the catalog lists to the caller. It lists every repository
+     * when the policy grants {@code registry:catalog:*} or when there is no policy, because a
+     * token reaches the catalog only with that scope. Otherwise it lists those the caller may pull.
      */
     Predicate<RepositoryName> catalogFilter() {
         Optional<AccessPolicy> policy = authenticator.policy();

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The access each API request needs before it is served, in the terms of Docker's token scopes,
- * as distribution's access controller asks for them: pull to read, pull and push to write,
+ * as distribution's access controller requests them: pull to read, pull and push to write,
  * delete to delete, and nothing beyond authentication for {@code GET /v2/}. Every request on an
  * upload session needs push.
  *
@@ -30,7 +30,7 @@ final class RequestAccess {
             case BASE -> List.of();
             case CATALOG -> policyFiltersCatalog ? List.of() : List.of(Access.catalog());
             // An upload session belongs to a push, so checking or cancelling one needs push, not the
-            // pull or delete that distribution asks for its GET and DELETE.
+            // pull or delete that distribution requires for its GET and DELETE.
             case UPLOADS, UPLOAD -> List.of(Access.pull(repository), Access.push(repository));
             case TAGS, MANIFEST, BLOB, REFERRERS -> switch (method) {
                 case "GET", "HEAD" -> List.of(Access.pull(repository));

@@ -25,7 +25,7 @@ final class UploadHandler {
     }
 
     /**
-     * Starts an upload, or mounts a blob from {@code mountSource} when the request asks for it.
+     * Starts an upload, or mounts a blob from {@code mountSource} when the request names one.
      *
      * @param mountSource the repository named by {@code from} when the caller may pull from it,
      *     or null; without it a mount request becomes a plain upload

@@ -136,7 +136,7 @@ class ProjectAccessPolicyTest {
     }
 
     @Test
-    void defaultRole_appliesToUnlistedProjectsForAuthenticatedOnly() {
+    void defaultRole_appliesToUnlistedProjectsOnly() {
         AccessConfig withDefault = new AccessConfig(true, AccessConfig.Grantees.NONE, Role.READER, CONFIG.projects());
         ProjectAccessPolicy policy = new ProjectAccessPolicy(withDefault);
 

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
- * {@code auth.htpasswd} with an {@code access} section, over HTTP: each denied request answers
- * with the right status and error code, leaves storage as it was and is audited.
+ * {@code auth.htpasswd} with an {@code access} section, over HTTP: each denied request gets
+ * the right status and error code, leaves storage as it was and is audited.
  */
 class AccessControlTest {
 
@@ -198,7 +198,7 @@ class AccessControlTest {
     }
 
     @Test
-    void mount_fromUnreadableRepository_startsPlainUploadAndRevealsNothing() throws Exception {
+    void mount_fromUnreadableRepository_startsPlainUpload() throws Exception {
         // bob may push to team-b but not read team-a, which has the blob.
         String mount = "v2/team-b/copy/blobs/uploads/?mount=" + layerDigest + "&from=team-a/app";
         String missingMount = "v2/team-b/copy/blobs/uploads/?mount=sha256:" + "0".repeat(64) + "&from=team-a/app";
@@ -251,7 +251,7 @@ class AccessControlTest {
             pushImage("root", repository, "v1");
         }
 
-        // bob sees pub/base, team-b/app, team-b/r1, team-b/r2; four team-a repositories lie between the first two.
+        // bob may read pub/base, team-b/app, team-b/r1, team-b/r2; four team-a repositories lie between the first two.
         List<String> seen = new ArrayList<>();
         String next = "v2/_catalog?n=2";
         List<Integer> pageSizes = new ArrayList<>();
@@ -268,6 +268,23 @@ class AccessControlTest {
         assertThat(seen).containsExactly("pub/base", "team-b/app", "team-b/r1", "team-b/r2");
         assertThat(pageSizes).containsExactly(2, 2);
         assertThat(catalog("bob", "?n=1&last=pub/base")).containsExactly("team-b/app");
+    }
+
+    @Test
+    void catalog_skipsMoreThanOneReadOfHiddenRepositories() throws Exception {
+        // More hidden repositories between two readable ones than the catalog reads at once.
+        int hidden = ListingHandler.DEFAULT_CATALOG_PAGE + 5;
+        for (int i = 0; i < hidden; i++) {
+            pushImage("root", "team-a/r%03d".formatted(i), "v1");
+        }
+
+        HttpResponse<byte[]> first = send("bob", "GET", "v2/_catalog?n=1", null);
+        List<String> second = catalog("bob", "?n=1&last=pub/base");
+
+        assertThat(catalog("bob", "")).containsExactly("pub/base", "team-b/app");
+        assertThat(first.headers().firstValue("Link")).hasValue("</v2/_catalog?n=1&last=pub%2Fbase>; rel=\"next\"");
+        assertThat(second).containsExactly("team-b/app");
+        assertThat(catalog("rita", "?n=200")).hasSize(hidden + 2);
     }
 
     @Test
