@@ -57,6 +57,7 @@ final class ConfigKeys {
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
             "http.maxmanifestsize", "http.trustedproxies", "http.shutdowndelay",
+            "http.maxheaderbytes", "http.maxblobsize", "http.maxuploadsperuser",
             "storage.cache", "storage.cache.blobdescriptor", "storage.cache.blobdescriptorsize",
             "redis", "redis.addr", "redis.addrs", "redis.mastername", "redis.username", "redis.password", "redis.db",
             "redis.dialtimeout", "redis.readtimeout", "redis.writetimeout",

@@ -143,7 +143,7 @@ public final class ApiHandler extends Handler.Abstract {
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
         this.blobs = new BlobHandler(registry, options.deleteEnabled(), options.redirectEnabled());
-        this.uploads = new UploadHandler(registry);
+        this.uploads = new UploadHandler(registry, options.maxBlobSize(), options.maxUploadsPerUser());
         this.manifests = new ManifestHandler(registry, options.deleteEnabled(), options.maxManifestSize());
         this.listings = new ListingHandler(registry);
     }
@@ -220,6 +220,7 @@ public final class ApiHandler extends Handler.Abstract {
         if (caller.name() != null) {
             MDC.put("user", caller.name());
         }
+        exchange.setUser(caller.name() == null ? "" : caller.name());
 
         try {
             serve(route, exchange, caller);
@@ -422,27 +423,44 @@ public final class ApiHandler extends Handler.Abstract {
         ErrorResponses.send(exchange, new RegistryException(code, rejection.getMessage(), detail.isEmpty() ? null : detail));
     }
 
-    /** Returns the audit action of a request that pushes, tags or deletes, or null for the others. */
+    /**
+     * Returns the audit action of a request that pushes, tags or deletes, of a login, and of an
+     * upload step that a limit may reject; null for the others.
+     */
     private static String auditAction(Route route, Exchange exchange) {
         String method = exchange.method();
         return switch (route) {
+            case BASE -> method.equals("GET") && isBasic(exchange.header(HttpHeader.AUTHORIZATION)) ? "login" : null;
             case MANIFEST -> method.equals("PUT") ? "manifest.push" : method.equals("DELETE") ? "manifest.delete" : null;
             case BLOB -> method.equals("DELETE") ? "blob.delete" : null;
-            case UPLOAD -> method.equals("PUT") ? "blob.push" : null;
-            case UPLOADS -> startedUploadAction(exchange);
+            case UPLOAD -> switch (method) {
+                case "PUT" -> "blob.push";
+                case "PATCH" -> RequestAudit.UPLOAD_STEP;
+                default -> null;
+            };
+            case UPLOADS -> uploadsAction(exchange);
             default -> null;
         };
     }
 
     /**
-     * Returns the audit action of {@code POST /v2/<name>/blobs/uploads/}: a mount or a whole-blob
-     * push, or null when it only opened an upload session (202), which changes no content.
+     * Returns the audit action of {@code POST /v2/<name>/blobs/uploads/}: a mount, a whole-blob
+     * push, or an upload step when it only opened an upload session (202). A mount that the
+     * caller may not make opens a session too, so it is not recorded as a mount.
      */
-    private static String startedUploadAction(Exchange exchange) {
+    private static String uploadsAction(Exchange exchange) {
         if (exchange.response().getStatus() == 202) {
-            return null;
+            return RequestAudit.UPLOAD_STEP;
         }
-        return exchange.query("mount") != null ? "blob.mount" : exchange.query("digest") != null ? "blob.push" : null;
+        if (exchange.query("mount") != null) {
+            return "blob.mount";
+        }
+        return exchange.query("digest") != null ? "blob.push" : RequestAudit.UPLOAD_STEP;
+    }
+
+    /** Returns whether {@code authorization} carries HTTP Basic credentials, as {@code docker login} sends them. */
+    private static boolean isBasic(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
     }
 
     private static RepositoryName name(Exchange exchange) {

@@ -14,6 +14,7 @@ import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
+import io.entrepot.config.RequestLimits;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.events.AuditLog;
 import io.entrepot.metrics.Metrics;
@@ -108,10 +109,10 @@ public final class RegistryServer implements AutoCloseable {
 
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
                 config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize(),
-                TrustedProxies.parse(http.trustedProxies()));
+                TrustedProxies.parse(http.trustedProxies()), http.limits().maxBlobSize(), http.limits().maxUploadsPerUser());
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
-        server.addConnector(newConnector(server, http.net(), http.addr(), tls));
+        server.addConnector(newConnector(server, http.net(), http.addr(), tls, (int) http.limits().maxHeaderBytes()));
         Authenticator authenticator = createAuthenticator(config.auth(), config.access());
         AuditLog auditLog = openAuditLog(config.audit());
         GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
@@ -178,7 +179,7 @@ public final class RegistryServer implements AutoCloseable {
     private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, HealthChecks health,
             MeasuredCache cache, AtomicBoolean readOnly) {
         Server debugServer = newServer("entrepot-debug");
-        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null));
+        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null, (int) RequestLimits.DEFAULT_MAX_HEADER_BYTES));
         Handler.Sequence handlers = new Handler.Sequence(new HealthHandler(health, cache, readOnly, true, null), new ReadOnlyHandler(readOnly));
         if (metricsConfig.prometheusEnabled()) {
             handlers.addHandler(new MetricsHandler(metrics.registry(), metricsConfig.prometheusPath()));
@@ -230,9 +231,13 @@ public final class RegistryServer implements AutoCloseable {
     /**
      * Creates the listener for {@code addr}. With {@code tls}, it speaks only TLS and offers
      * HTTP/2 and HTTP/1.1 through ALPN; without, it speaks HTTP/1.1 in clear text.
+     *
+     * @param maxHeaderBytes largest request line plus headers; Jetty answers 431 above it, or 414
+     *     when the request line alone is longer
      */
-    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls) {
+    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls, int maxHeaderBytes) {
         HttpConfiguration httpConfiguration = new HttpConfiguration();
+        httpConfiguration.setRequestHeaderSize(maxHeaderBytes);
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(true);
         // Accept every path form and let the router reject what is not a valid repository name
