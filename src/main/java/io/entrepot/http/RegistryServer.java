@@ -199,9 +199,9 @@ public final class RegistryServer implements AutoCloseable {
      *     enforce it; {@code ConfigLoader} reports this for a configuration file
      */
     private static Authenticator createAuthenticator(AuthConfig auth, AccessConfig access) throws IOException {
-        if (access.enabled() && !(auth instanceof AuthConfig.Htpasswd)) {
-            throw new IllegalArgumentException("the access section needs auth.htpasswd; " + auth.getClass().getSimpleName()
-                    + " authentication cannot enforce it");
+        if (access.enabled() && (auth instanceof AuthConfig.None || auth instanceof AuthConfig.Token)) {
+            throw new IllegalArgumentException("the access section cannot be enforced with " + (auth instanceof AuthConfig.None
+                    ? "no authentication" : "auth.token, whose external token server decides every scope"));
         }
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;

@@ -1,6 +1,7 @@
 package io.entrepot.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -338,6 +339,16 @@ class AccessControlTest {
         assertThat(snapshot(true)).isEqualTo(before);
         assertThat(send("nobody", "GET", "v2/", null).statusCode()).isEqualTo(200);
         assertThat(send("nobody", "GET", "v2/_catalog", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void accessWithoutAuthentication_stopsStart() {
+        RegistryConfig base = TestConfigs.config(TestConfigs.filesystem(dir.resolve("other-storage")), true);
+        AccessConfig access = new AccessConfig(true, new AccessConfig.Grantees(Set.of("root"), Set.of(), Set.of()), null, List.of());
+        RegistryConfig config = base.withAccess(AuthConfig.NONE, access);
+
+        assertThatThrownBy(() -> RegistryServer.start(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be enforced with no authentication");
     }
 
     /** Pushes a one-layer image as {@code user} and returns the manifest digest. */
