@@ -28,6 +28,26 @@ public interface Authenticator {
         return Optional.empty();
     }
 
+    /**
+     * Returns an authenticator that checks credentials as this one does and reports
+     * {@code policy} from {@link #policy()}. The built-in token server uses it: its tokens name the
+     * principal, so the policy that chose their scopes can also decide the catalog and mounts.
+     */
+    default Authenticator withPolicy(AccessPolicy policy) {
+        Authenticator credentials = this;
+        return new Authenticator() {
+            @Override
+            public Principal authorize(String authorization, String clientAddress, List<Access> required) throws AuthenticationException {
+                return credentials.authorize(authorization, clientAddress, required);
+            }
+
+            @Override
+            public Optional<AccessPolicy> policy() {
+                return Optional.of(policy);
+            }
+        };
+    }
+
     /** An authenticator for registries without authentication: every client may do everything, as an anonymous principal. */
     Authenticator NONE = (authorization, clientAddress, required) -> Principal.ANONYMOUS;
 }

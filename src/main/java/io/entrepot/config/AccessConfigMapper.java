@@ -60,7 +60,7 @@ final class AccessConfigMapper {
     private void checkScheme(AuthConfig auth) {
         if (auth instanceof AuthConfig.None) {
             reader.problem("access", "needs authentication, because without it no client has a name to grant a role to;"
-                    + " configure auth.htpasswd, or remove the access section", null);
+                    + " configure auth.htpasswd or auth.builtin, or remove the access section", null);
         } else if (auth instanceof AuthConfig.Token) {
             reader.problem("access", "cannot be enforced with auth.token, because the external token server decides which"
                     + " scopes each token grants; configure the rules in that token server and remove the access section", null);

@@ -409,7 +409,7 @@ public final class ApiHandler extends Handler.Abstract {
         if (rejection.reason() == AuthenticationException.Reason.ACCESS_DENIED) {
             MDC.put("user", rejection.user());
         } else {
-            exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
+            exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, TokenHandler.withRealm(rejection.challenge(), exchange.request(), urls));
         }
         List<Map<String, String>> detail = rejection.required().stream()
                 .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))

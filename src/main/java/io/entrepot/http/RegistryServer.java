@@ -113,10 +113,17 @@ public final class RegistryServer implements AutoCloseable {
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
         server.addConnector(newConnector(server, http.net(), http.addr(), tls, (int) http.limits().maxHeaderBytes()));
-        Authenticator authenticator = createAuthenticator(config.auth(), config.access());
         AuditLog auditLog = openAuditLog(config.audit());
-        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
-                new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog)));
+        AccessPolicy policy = accessPolicy(config.auth(), config.access());
+        BuiltinTokenServer builtin = config.auth() instanceof AuthConfig.Builtin builtinConfig
+                ? BuiltinTokenServer.create(builtinConfig, http, policy, Clock.systemUTC()) : null;
+        // The built-in server's tokens carry the principal, so its policy also filters the catalog and decides mounts.
+        Authenticator authenticator = builtin != null ? builtin.authenticator().withPolicy(policy) : createAuthenticator(config.auth(), policy);
+        Handler api = new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog);
+        if (builtin != null) {
+            api = new Handler.Sequence(builtin.handler(options, auditLog), api);
+        }
+        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false, api));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -191,25 +198,37 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /**
-     * Builds the authenticator of {@code auth}, checking requests against {@code access} when it is configured.
+     * Returns the policy of {@code access}, or distribution's rule (every authenticated user may
+     * do everything) when the section is absent.
      *
-     * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
-     *     or when no token signing key can be read
      * @throws IllegalArgumentException when {@code access} is configured with a scheme that cannot
      *     enforce it; {@code ConfigLoader} reports this for a configuration file
      */
-    private static Authenticator createAuthenticator(AuthConfig auth, AccessConfig access) throws IOException {
-        if (access.enabled() && (auth instanceof AuthConfig.None || auth instanceof AuthConfig.Token)) {
+    private static AccessPolicy accessPolicy(AuthConfig auth, AccessConfig access) {
+        if (!access.enabled()) {
+            return AccessPolicy.AUTHENTICATED_ALL;
+        }
+        if (auth instanceof AuthConfig.None || auth instanceof AuthConfig.Token) {
             throw new IllegalArgumentException("the access section cannot be enforced with " + (auth instanceof AuthConfig.None
                     ? "no authentication" : "auth.token, whose external token server decides every scope"));
         }
+        return new ProjectAccessPolicy(access);
+    }
+
+    /**
+     * Builds the authenticator of {@code auth}; with htpasswd, it checks requests against {@code policy}.
+     *
+     * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
+     *     or when no token signing key can be read
+     */
+    private static Authenticator createAuthenticator(AuthConfig auth, AccessPolicy policy) throws IOException {
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;
             case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),
-                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()),
-                    access.enabled() ? new ProjectAccessPolicy(access) : AccessPolicy.AUTHENTICATED_ALL);
+                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()), policy);
             case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
                     token.rootCertBundle(), token.jwks(), Clock.systemUTC());
+            case AuthConfig.Builtin builtin -> throw new IllegalArgumentException("auth.builtin is set up by BuiltinTokenServer");
         };
     }
 
