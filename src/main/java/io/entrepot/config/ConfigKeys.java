@@ -82,13 +82,14 @@ final class ConfigKeys {
             "auth.builtin.ldap.userbase", "auth.builtin.ldap.userfilter", "auth.builtin.ldap.groupbase",
             "auth.builtin.ldap.groupfilter", "auth.builtin.ldap.groupattribute",
             "audit", "audit.path",
-            "retention");
+            "retention",
+            "access");
 
     /**
      * Keys whose children are not checked here: free-form maps, and lists and sections that
-     * {@link ConfigMapper} and {@link RetentionConfigMapper} validate.
+     * {@link ConfigMapper}, {@link RetentionConfigMapper} and {@link AccessConfigMapper} validate.
      */
-    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage", "retention");
+    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage", "retention", "access");
 
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(

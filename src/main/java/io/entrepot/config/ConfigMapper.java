@@ -46,9 +46,10 @@ final class ConfigMapper {
         RedisConfig redis = cacheSection.redis();
         ObservabilityMapper observability = new ObservabilityMapper(reader);
         SecurityConfigMapper security = new SecurityConfigMapper(reader);
+        AuthConfig auth = security.auth();
         return new RegistryConfig(version(), log(), storage(), http().withTls(security.tls()), observability.metrics(), observability.tracing(),
-                security.auth(), security.audit(), cacheSection.cache(redis), redis, new HealthSectionMapper(reader).health(),
-                new RetentionConfigMapper(reader).map());
+                auth, security.audit(), cacheSection.cache(redis), redis, new HealthSectionMapper(reader).health(),
+                new RetentionConfigMapper(reader).map(), new AccessConfigMapper(reader).map(auth));
     }
 
     private String version() {
