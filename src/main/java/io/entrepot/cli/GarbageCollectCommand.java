@@ -10,6 +10,7 @@ import io.entrepot.maintenance.GarbageCollector;
 import io.entrepot.maintenance.GcOptions;
 import io.entrepot.maintenance.GcProgress;
 import io.entrepot.maintenance.GcReport;
+import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,8 +64,8 @@ final class GarbageCollectCommand implements Callable<Integer> {
 
         GcReport report;
         GcProgress progress = !json && System.console() != null ? new TerminalProgress(System.err) : GcProgress.NONE;
-        try {
-            var collector = new GarbageCollector(MaintenanceCommands.openRegistry(loaded), Clock.systemUTC());
+        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded)) {
+            var collector = new GarbageCollector(MaintenanceCommands.openRegistry(loaded, sharedCache), Clock.systemUTC());
             report = collector.collect(new GcOptions(dryRun, deleteUntagged, grace), progress);
         } catch (IOException e) {
             System.err.println("entrepot: garbage collection failed: " + e.getMessage());

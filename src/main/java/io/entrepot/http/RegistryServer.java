@@ -95,8 +95,8 @@ public final class RegistryServer implements AutoCloseable {
         Metrics metrics = new Metrics(config.metrics());
         Tracing tracing = Tracing.start(config.tracing());
         StorageDriver driver = StorageDrivers.create(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
-        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis(),
-                event -> metrics.storage().countCache(event.label()));
+        MeasuredCache cache = BlobDescriptorCaches.fenceAgainstCollection(BlobDescriptorCaches.create(config.cache(), config.redis(),
+                event -> metrics.storage().countCache(event.label())), driver);
         Registry registry = new Registry(driver, Clock.systemUTC(), cache);
         registry.manifests().setImmutableTags(Retention.immutableTags(config.retention()));
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
