@@ -1,5 +1,6 @@
 package io.entrepot.http;
 
+import io.entrepot.config.CronExpression;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
 import io.entrepot.maintenance.GarbageCollector;
@@ -17,6 +18,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,15 +85,47 @@ final class MaintenanceJobs {
         }
         OnlineCollection collection = new OnlineCollection(new GarbageCollector(registry, Clock.systemUTC()),
                 new StorageLease(driver, Clock.systemUTC()), new GcOptions(gc.dryRun(), gc.deleteUntagged(), gc.grace()));
-        long intervalSeconds = Math.max(1, gc.interval().toSeconds());
-        scheduler.scheduleWithFixedDelay(() -> {
+        Runnable job = () -> {
             if (!readOnly.get()) {
                 collectGarbage(collection);
             }
-        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+        };
+        if (gc.schedule() != null) {
+            scheduleCron(gc.schedule(), gc.timeZone(), ZonedDateTime.now(gc.timeZone()), job);
+            log.atInfo().addKeyValue("schedule", gc.schedule()).addKeyValue("timezone", gc.timeZone()).addKeyValue("grace", gc.grace())
+                    .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
+                    .log("garbage collection scheduled");
+            return;
+        }
+        long intervalSeconds = Math.max(1, gc.interval().toSeconds());
+        scheduler.scheduleWithFixedDelay(job, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
         log.atInfo().addKeyValue("interval", gc.interval()).addKeyValue("grace", gc.grace())
                 .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
                 .log("garbage collection scheduled");
+    }
+
+    /**
+     * Runs {@code job} at the next time of {@code cron} after {@code after}, then schedules the
+     * following run. A run that lasts past later times of the expression skips them. The next time
+     * is computed from the later of now and the time just run, so a timer that fires a little
+     * early by the wall clock does not run the same time twice.
+     */
+    private void scheduleCron(CronExpression cron, ZoneId zone, ZonedDateTime after, Runnable job) {
+        ZonedDateTime next = cron.next(after);
+        long delayMillis = Math.max(0, Duration.between(Instant.now(), next.toInstant()).toMillis());
+        try {
+            scheduler.schedule(() -> {
+                try {
+                    job.run();
+                } finally {
+                    ZonedDateTime now = ZonedDateTime.now(zone);
+                    scheduleCron(cron, zone, now.isAfter(next) ? now : next, job);
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The server is stopping and has shut the scheduler down.
+        }
+        log.atDebug().addKeyValue("next", next).log("next scheduled garbage collection");
     }
 
     /** Runs one scheduled collection and records it in the {@code registry_gc_*} metrics. */

@@ -75,14 +75,15 @@ class CollectionCacheTest {
     @Test
     void scheduledCollection_emptiesOtherInstanceCache() throws Exception {
         Path root = workDir.resolve("storage");
-        Instance a = start("a", root, "      enabled: true\n      interval: 20s\n      grace: 1m\n");
+        // Every minute, by a cron expression, so this also runs the cron schedule in a real server.
+        Instance a = start("a", root, "      enabled: true\n      schedule: \"* * * * *\"\n      grace: 1m\n");
         Instance b = start("b", root, null);
         byte[] orphan = "another layer that no manifest names".getBytes(StandardCharsets.UTF_8);
         String digest = a.client.pushBlob(REPOSITORY, orphan);
         byte[] config = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
         a.client.pushBlob(REPOSITORY, config);
 
-        // Right after a collection ends, the next one is a whole interval away: fill B's cache then.
+        // Right after a collection ends, the next one is most of a minute away: fill B's cache then.
         awaitEpochChange(root, readEpoch(root), "idle ");
         backdate(root, digest);
         fillCache(b, root, digest);
