@@ -65,6 +65,7 @@ public final class RegistryServer implements AutoCloseable {
     private final Metrics metrics;
     private final Tracing tracing;
     private final MeasuredCache cache;
+    private volatile MaintenanceJobs maintenanceJobs;
     private final HealthChecks health;
     private final SslContextFactory.Server tls;
     private final AuditLog auditLog;
@@ -140,7 +141,7 @@ public final class RegistryServer implements AutoCloseable {
             registryServer.close();
             throw e;
         }
-        new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
+        registryServer.maintenanceJobs = new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
         health.start();
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
@@ -374,6 +375,9 @@ public final class RegistryServer implements AutoCloseable {
         health.startDraining();
         health.stop();
         scheduler.shutdownNow();
+        if (maintenanceJobs != null) {
+            maintenanceJobs.close();
+        }
         try {
             stopApi();
         } finally {
