@@ -27,7 +27,7 @@ public final class RedisConnections {
 
     private RedisConnections() {}
 
-    /** Creates the client that {@code config.mode()} requires; it connects only in {@link #connect}. */
+    /** Creates the client that {@code config.mode()} requires, which connects only in {@link #connect}. */
     public static AbstractRedisClient newClient(RedisConfig config) {
         return config.mode() == RedisConfig.Mode.CLUSTER ? clusterClient(config) : client(config);
     }

@@ -54,7 +54,7 @@ final class MaintenanceJobs implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Schedules every job the configuration enables; returns this, to be closed with the server. */
+    /** Schedules every job the configuration enables, and returns this, to be closed with the server. */
     MaintenanceJobs scheduleAll(Registry registry, StorageDriver driver) {
         schedulePurge(driver);
         scheduleCollection(registry, driver);

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeasedJob {
 
-    /** The lease's time to live; a holder that stops without releasing it blocks others this long at most. */
+    /** The lease's time to live. A holder that stops without releasing it blocks other instances this long at most. */
     public static final Duration DEFAULT_TIME_TO_LIVE = Duration.ofMinutes(5);
 
     private static final Logger log = LoggerFactory.getLogger(LeasedJob.class);

@@ -21,7 +21,7 @@ import java.time.Duration;
  */
 public final class RedisLease implements CollectionLease, AutoCloseable {
 
-    /** Extends the lease when {@code ARGV[1]} holds it; returns 1 when it did. */
+    /** Extends the lease when {@code ARGV[1]} holds it, and returns 1 when it did. */
     private static final String EXTEND = """
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('pexpire', KEYS[1], ARGV[2])
@@ -29,7 +29,7 @@ public final class RedisLease implements CollectionLease, AutoCloseable {
             return 0
             """;
 
-    /** Deletes the lease when {@code ARGV[1]} holds it; returns 1 when it did. */
+    /** Deletes the lease when {@code ARGV[1]} holds it, and returns 1 when it did. */
     private static final String RELEASE = """
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('del', KEYS[1])
@@ -43,7 +43,7 @@ public final class RedisLease implements CollectionLease, AutoCloseable {
     private StatefulConnection<String, String> connection;
     private RedisClusterCommands<String, String> commands;
 
-    /** A lease named {@code job}, under the key {@code entrepot:lease:<job>}; connects on first use. */
+    /** Creates the lease of {@code job} under the key {@code entrepot:lease:<job>}, connecting on first use. */
     public RedisLease(RedisConfig config, String job) {
         this.config = config;
         this.key = "entrepot:lease:" + job;

@@ -33,7 +33,7 @@ public final class StorageLease implements CollectionLease {
         this(driver, clock, "gc");
     }
 
-    /** A lease for the maintenance job named {@code job}, in {@code _entrepot/<job>/lease}. */
+    /** Creates the lease of the maintenance job {@code job}, kept in {@code _entrepot/<job>/lease}. */
     public StorageLease(StorageDriver driver, Clock clock, String job) {
         this.driver = driver;
         this.clock = clock;
