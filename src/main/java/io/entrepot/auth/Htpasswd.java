@@ -77,6 +77,11 @@ public final class Htpasswd {
         return hash != null && matches;
     }
 
+    /** Returns whether {@code user} has an entry. */
+    public boolean contains(String user) {
+        return hashes.containsKey(user);
+    }
+
     /** Returns the number of users. */
     public int size() {
         return hashes.size();

@@ -51,10 +51,24 @@ public final class TokenAuthenticator implements Authenticator {
      * @throws IOException when the root certificate bundle or JWKS file cannot be read or contains no key
      */
     public TokenAuthenticator(String realm, String service, String issuer, Path rootCertBundle, Path jwks, Clock clock) throws IOException {
+        this(realm, service, issuer, TrustedKeys.load(rootCertBundle, jwks), clock);
+    }
+
+    /**
+     * Verifies the tokens of the built-in token server, signed by {@code signingKey}.
+     *
+     * @param realm the URL of the token endpoint, or {@link TokenServer#REALM_OF_REQUEST} to
+     *     have the HTTP layer derive it from each request
+     */
+    public TokenAuthenticator(String realm, String service, String issuer, PublicKey signingKey, Clock clock) {
+        this(realm, service, issuer, TrustedKeys.of(signingKey), clock);
+    }
+
+    private TokenAuthenticator(String realm, String service, String issuer, TrustedKeys keys, Clock clock) {
         this.realm = realm;
         this.service = service;
         this.issuer = issuer;
-        this.keys = TrustedKeys.load(rootCertBundle, jwks);
+        this.keys = keys;
         this.clock = clock;
     }
 

@@ -64,6 +64,11 @@ final class TrustedKeys {
         return new TrustedKeys(byKeyId, roots);
     }
 
+    /** Returns the keys that trust only {@code key}, named by its libtrust key ID, as the built-in token server signs. */
+    static TrustedKeys of(PublicKey key) {
+        return new TrustedKeys(Map.of(KeyIds.libtrustKeyId(key), key), Set.of());
+    }
+
     /** Returns the key named by {@code keyId}, or null when it is not trusted. */
     PublicKey byKeyId(String keyId) {
         return keyId == null ? null : byKeyId.get(keyId);

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A container registry that speaks the OCI Distribution API and reads registry:2 configuration and storage.",
-        subcommands = {ServeCommand.class, ConfigCommand.class, GarbageCollectCommand.class, VerifyCommand.class, RetentionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ConfigCommand.class, GarbageCollectCommand.class, VerifyCommand.class, RetentionCommand.class,
+            RobotCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

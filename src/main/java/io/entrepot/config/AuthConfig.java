@@ -43,5 +43,34 @@ public sealed interface AuthConfig {
      */
     record Token(String realm, String service, String issuer, Path rootCertBundle, Path jwks) implements AuthConfig {}
 
+    /**
+     * {@code auth.builtin}: Entrepot's own token server at {@code <prefix>token} on the main
+     * listener, which signs tokens that the registry then verifies as with {@code auth.token}.
+     *
+     * @param realm the token endpoint's URL sent in the challenge, or null to derive it from
+     *     {@code http.host} or from each request
+     * @param service the service name that clients request and tokens name as their audience
+     * @param issuer the issuer that tokens name
+     * @param key the PEM RSA or EC private key that signs tokens
+     * @param expiration the lifetime of an access token
+     * @param refreshExpiration the lifetime of a refresh token; zero issues none
+     * @param backends the identity backends, tried in the order of the file
+     * @param maxFailures failed logins allowed per user and client address within {@code failureWindow}; 0 turns the limit off
+     * @param failureWindow the window of {@code maxFailures}
+     */
+    record Builtin(String realm, String service, String issuer, Path key, Duration expiration, Duration refreshExpiration,
+            java.util.List<IdentityBackendConfig> backends, int maxFailures, Duration failureWindow) implements AuthConfig {
+
+        /** Five minutes, as distribution's reference token server issues them: short enough that a leaked token soon stops working. */
+        public static final Duration DEFAULT_EXPIRATION = Duration.ofMinutes(5);
+
+        /** A day: a leaked refresh token stops working by the next day, at the cost of a daily {@code docker login}. */
+        public static final Duration DEFAULT_REFRESH_EXPIRATION = Duration.ofHours(24);
+
+        public Builtin {
+            backends = java.util.List.copyOf(backends);
+        }
+    }
+
     AuthConfig NONE = new None();
 }

@@ -58,6 +58,7 @@ final class ConfigKeys {
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
             "http.maxmanifestsize", "http.trustedproxies", "http.shutdowndelay",
+            "http.maxheaderbytes", "http.maxblobsize", "http.maxuploadsperuser",
             "storage.cache", "storage.cache.blobdescriptor", "storage.cache.blobdescriptorsize",
             "redis", "redis.addr", "redis.addrs", "redis.mastername", "redis.username", "redis.password", "redis.db",
             "redis.dialtimeout", "redis.readtimeout", "redis.writetimeout",
@@ -74,6 +75,13 @@ final class ConfigKeys {
             "auth.htpasswd", "auth.htpasswd.realm", "auth.htpasswd.path", "auth.htpasswd.maxfailures", "auth.htpasswd.failurewindow",
             "auth.token", "auth.token.realm", "auth.token.service", "auth.token.issuer", "auth.token.rootcertbundle",
             "auth.token.jwks", "auth.token.autoredirect", "auth.token.autoredirectpath", "auth.token.signingalgorithms",
+            "auth.builtin", "auth.builtin.realm", "auth.builtin.service", "auth.builtin.issuer", "auth.builtin.key",
+            "auth.builtin.expiration", "auth.builtin.refreshexpiration", "auth.builtin.maxfailures", "auth.builtin.failurewindow",
+            "auth.builtin.htpasswd", "auth.builtin.htpasswd.path", "auth.builtin.robots", "auth.builtin.robots.path",
+            "auth.builtin.ldap", "auth.builtin.ldap.url", "auth.builtin.ldap.starttls", "auth.builtin.ldap.cacert",
+            "auth.builtin.ldap.insecureskipverify", "auth.builtin.ldap.binddn", "auth.builtin.ldap.bindpassword",
+            "auth.builtin.ldap.userbase", "auth.builtin.ldap.userfilter", "auth.builtin.ldap.groupbase",
+            "auth.builtin.ldap.groupfilter", "auth.builtin.ldap.groupattribute",
             "audit", "audit.path",
             "retention");
 
@@ -96,7 +104,7 @@ final class ConfigKeys {
 
     /** Problem message for an authentication scheme that Entrepot does not implement. */
     private static final String UNSUPPORTED_AUTH = "this authentication scheme is not supported yet, so Entrepot"
-            + " would serve without it. Use auth.htpasswd or auth.token, or remove the auth section to run without authentication";
+            + " would serve without it. Use auth.htpasswd, auth.token or auth.builtin, or remove the auth section to run without authentication";
 
     /** Keys that stop start-up, with the consequence of ignoring them and what to do instead. */
     private static final Map<String, String> UNSAFE_KEYS = Map.of(
@@ -136,6 +144,9 @@ final class ConfigKeys {
             if (value.isObject() && !FREE_FORM.contains(path)) {
                 checkChildren(value, path, problems, warnings);
             }
+        } else if (path.startsWith("auth.builtin.")) {
+            // A misspelt key here, such as starttls, could leave a password unprotected, so it stops start-up.
+            problems.add(new ConfigProblem(path, "unknown key of the built-in token server; see the auth.builtin keys in docs/security.md", null));
         } else {
             warnings.add("unknown configuration key: " + path);
         }

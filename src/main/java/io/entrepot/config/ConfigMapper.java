@@ -304,8 +304,32 @@ final class ConfigMapper {
                 reader.duration("http.draintimeout", Duration.ZERO),
                 debugAddr,
                 maxManifestSize,
+                null,
                 trustedProxies(),
-                reader.duration("http.shutdowndelay", Duration.ZERO));
+                reader.duration("http.shutdowndelay", Duration.ZERO),
+                requestLimits());
+    }
+
+    /** Returns Entrepot's own request limits: {@code http.maxheaderbytes}, {@code http.maxblobsize}, {@code http.maxuploadsperuser}. */
+    private RequestLimits requestLimits() {
+        long maxHeaderBytes = reader.integer("http.maxheaderbytes", RequestLimits.DEFAULT_MAX_HEADER_BYTES);
+        if (maxHeaderBytes < 1024 || maxHeaderBytes > Integer.MAX_VALUE) {
+            // Below 1 KiB even a plain GET with a user agent and a bearer token would be rejected.
+            reader.problem("http.maxheaderbytes", "must be a number of bytes from 1024 to " + Integer.MAX_VALUE, reader.node("http.maxheaderbytes"));
+            maxHeaderBytes = RequestLimits.DEFAULT_MAX_HEADER_BYTES;
+        }
+        long maxBlobSize = reader.integer("http.maxblobsize", 0);
+        if (maxBlobSize < 0) {
+            reader.problem("http.maxblobsize", "must be a number of bytes, or 0 for no limit", reader.node("http.maxblobsize"));
+            maxBlobSize = 0;
+        }
+        long maxUploads = reader.integer("http.maxuploadsperuser", 0);
+        if (maxUploads < 0 || maxUploads > Integer.MAX_VALUE) {
+            reader.problem("http.maxuploadsperuser", "must be a number of upload sessions from 0 (no limit) to " + Integer.MAX_VALUE,
+                    reader.node("http.maxuploadsperuser"));
+            maxUploads = 0;
+        }
+        return new RequestLimits(maxHeaderBytes, maxBlobSize, (int) maxUploads);
     }
 
     /** Returns {@code http.trustedproxies}: IP addresses or CIDR ranges such as 10.0.0.0/8. */

@@ -26,7 +26,7 @@ public final class ConfigPrinter {
      * including an {@code Authorization} header of a notification endpoint.
      */
     private static final Set<String> SECRET_KEYS = Set.of(
-            "password", "secret", "secretkey", "accesskey", "privatekey", "accountkey", "sessiontoken", "authorization");
+            "password", "bindpassword", "secret", "secretkey", "accesskey", "privatekey", "accountkey", "sessiontoken", "authorization");
 
     // The user information of a URL such as https://user:password@host/, in any string value.
     private static final java.util.regex.Pattern URL_USER_INFO = java.util.regex.Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");

@@ -144,6 +144,9 @@ final class EffectiveTree {
             object(http, "debug").put("addr", config.debugAddr());
         }
         http.put("maxmanifestsize", config.maxManifestSize());
+        http.put("maxheaderbytes", config.limits().maxHeaderBytes());
+        http.put("maxblobsize", config.limits().maxBlobSize());
+        http.put("maxuploadsperuser", config.limits().maxUploadsPerUser());
     }
 
     /** Returns the child object {@code key}, replacing an absent or scalar value with an empty one. */

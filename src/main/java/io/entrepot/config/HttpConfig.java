@@ -21,6 +21,7 @@ import java.util.Map;
  *     {@code X-Forwarded-Host} headers are believed (Entrepot's own key {@code http.trustedproxies})
  * @param shutdownDelay how long, after SIGTERM, readiness reports failure while requests are still
  *     served, before the listener closes (Entrepot's own key {@code http.shutdowndelay})
+ * @param limits the limits on header size, blob size and open uploads per user
  */
 public record HttpConfig(
         String addr,
@@ -34,7 +35,8 @@ public record HttpConfig(
         long maxManifestSize,
         TlsConfig tls,
         List<String> trustedProxies,
-        Duration shutdownDelay) {
+        Duration shutdownDelay,
+        RequestLimits limits) {
 
     public enum Net { TCP, UNIX }
 
@@ -56,10 +58,24 @@ public record HttpConfig(
         this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, null, trustedProxies, shutdownDelay);
     }
 
+    /** Creates a configuration with the default request limits. */
+    public HttpConfig(String addr, Net net, String prefix, String host, boolean relativeUrls, Map<String, List<String>> headers,
+            Duration drainTimeout, String debugAddr, long maxManifestSize, TlsConfig tls, List<String> trustedProxies,
+            Duration shutdownDelay) {
+        this(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, tls, trustedProxies,
+                shutdownDelay, RequestLimits.DEFAULT);
+    }
+
     /** Returns a copy of this configuration with {@code tls} in place of the current TLS settings. */
     public HttpConfig withTls(TlsConfig tls) {
         return new HttpConfig(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, tls,
-                trustedProxies, shutdownDelay);
+                trustedProxies, shutdownDelay, limits);
+    }
+
+    /** Returns a copy of this configuration with {@code limits} in place of the current request limits. */
+    public HttpConfig withLimits(RequestLimits limits) {
+        return new HttpConfig(addr, net, prefix, host, relativeUrls, headers, drainTimeout, debugAddr, maxManifestSize, tls,
+                trustedProxies, shutdownDelay, limits);
     }
 
     /** The OCI Distribution Specification asks registries to accept manifests of at least 4 MiB. */

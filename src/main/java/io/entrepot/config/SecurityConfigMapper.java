@@ -112,6 +112,9 @@ final class SecurityConfigMapper {
         if (schemes.contains("token")) {
             return token();
         }
+        if (schemes.contains("builtin")) {
+            return new BuiltinAuthMapper(reader, this).builtin();
+        }
         return AuthConfig.NONE;
     }
 
@@ -140,7 +143,7 @@ final class SecurityConfigMapper {
         return new AuthConfig.Token(realm, service, issuer, bundle, jwks);
     }
 
-    private String requiredString(String key, String meaning) {
+    String requiredString(String key, String meaning) {
         String value = reader.string(key, "");
         if (value.isBlank()) {
             reader.problem(key, "missing, must be " + meaning, null);
@@ -167,7 +170,7 @@ final class SecurityConfigMapper {
     }
 
     /** Checks that a realm fits inside the quoted string of a {@code WWW-Authenticate} header. */
-    private void checkRealm(String key, String realm) {
+    void checkRealm(String key, String realm) {
         if (realm.isBlank() || realm.contains("\"") || realm.contains("\\") || realm.chars().anyMatch(c -> c < 0x20)) {
             reader.problem(key, "must be non-empty and contain no quote, backslash or control character", reader.node(key));
         }
@@ -190,7 +193,7 @@ final class SecurityConfigMapper {
         return new AuditConfig(file, false);
     }
 
-    private Path requiredFile(String key) {
+    Path requiredFile(String key) {
         String value = reader.string(key, "");
         if (value.isBlank()) {
             reader.problem(key, "missing, must name a readable file", null);

@@ -144,7 +144,7 @@ public final class ApiHandler extends Handler.Abstract {
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
         this.blobs = new BlobHandler(registry, options.deleteEnabled(), options.redirectEnabled());
-        this.uploads = new UploadHandler(registry);
+        this.uploads = new UploadHandler(registry, options.maxBlobSize(), options.maxUploadsPerUser());
         this.manifests = new ManifestHandler(registry, options.deleteEnabled(), options.maxManifestSize());
         this.listings = new ListingHandler(registry);
     }
@@ -218,6 +218,7 @@ public final class ApiHandler extends Handler.Abstract {
         if (!user.isEmpty()) {
             MDC.put("user", user);
         }
+        exchange.setUser(user);
 
         try {
             serve(route, exchange);
@@ -409,7 +410,7 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** Sends 401, or 429 after too many failed logins, with the challenge and the access the request needed. */
     private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
-        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, rejection.challenge());
+        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, TokenHandler.withRealm(rejection.challenge(), exchange.request(), urls));
         List<Map<String, String>> detail = rejection.required().stream()
                 .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
                 .toList();
@@ -418,16 +419,36 @@ public final class ApiHandler extends Handler.Abstract {
         ErrorResponses.send(exchange, new RegistryException(code, rejection.getMessage(), detail.isEmpty() ? null : detail));
     }
 
-    /** Returns the audit action of a request that pushes, tags or deletes, or null for the others. */
+    /**
+     * Returns the audit action of a request that pushes, tags or deletes, of a login, and of an
+     * upload step that a limit may reject; null for the others.
+     */
     private static String auditAction(Route route, Exchange exchange) {
         String method = exchange.method();
         return switch (route) {
+            case BASE -> method.equals("GET") && isBasic(exchange.header(HttpHeader.AUTHORIZATION)) ? "login" : null;
             case MANIFEST -> method.equals("PUT") ? "manifest.push" : method.equals("DELETE") ? "manifest.delete" : null;
             case BLOB -> method.equals("DELETE") ? "blob.delete" : null;
-            case UPLOAD -> method.equals("PUT") ? "blob.push" : null;
-            case UPLOADS -> exchange.query("mount") != null ? "blob.mount" : exchange.query("digest") != null ? "blob.push" : null;
+            case UPLOAD -> switch (method) {
+                case "PUT" -> "blob.push";
+                case "PATCH" -> RequestAudit.UPLOAD_STEP;
+                default -> null;
+            };
+            case UPLOADS -> uploadsAction(exchange);
             default -> null;
         };
+    }
+
+    private static String uploadsAction(Exchange exchange) {
+        if (exchange.query("mount") != null) {
+            return "blob.mount";
+        }
+        return exchange.query("digest") != null ? "blob.push" : RequestAudit.UPLOAD_STEP;
+    }
+
+    /** Returns whether {@code authorization} carries HTTP Basic credentials, as {@code docker login} sends them. */
+    private static boolean isBasic(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
     }
 
     private static RepositoryName name(Exchange exchange) {

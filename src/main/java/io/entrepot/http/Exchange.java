@@ -27,6 +27,7 @@ final class Exchange {
     private Fields query;
     private boolean bodySent;
     private CountingInputStream body;
+    private String user = "";
 
     Exchange(Request request, Response response, Matcher route, Urls urls) {
         this.request = request;
@@ -98,6 +99,20 @@ final class Exchange {
     /** Returns how many bytes of the request body the handler read. */
     long bodyBytesRead() {
         return body == null ? 0 : body.count;
+    }
+
+    /** Returns the authenticated user, or "" for an anonymous client. */
+    String user() {
+        return user;
+    }
+
+    void setUser(String user) {
+        this.user = user;
+    }
+
+    /** Returns the client's IP address. */
+    String clientAddress() {
+        return Request.getRemoteAddr(request);
     }
 
     Urls urls() {

@@ -2,6 +2,7 @@ package io.entrepot.http;
 
 import io.entrepot.cache.BlobDescriptorCaches;
 import io.entrepot.cache.MeasuredCache;
+import io.entrepot.auth.AccessPolicy;
 import io.entrepot.auth.Authenticator;
 import io.entrepot.auth.HtpasswdAuthenticator;
 import io.entrepot.auth.LoginThrottle;
@@ -11,6 +12,7 @@ import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.MetricsConfig;
 import io.entrepot.config.RegistryConfig;
+import io.entrepot.config.RequestLimits;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.events.AuditLog;
 import io.entrepot.metrics.Metrics;
@@ -106,14 +108,19 @@ public final class RegistryServer implements AutoCloseable {
 
         ApiOptions options = new ApiOptions(http.prefix(), http.host(), http.relativeUrls(), http.headers(),
                 config.storage().deleteEnabled(), !config.storage().redirect().disabled(), http.maxManifestSize(),
-                TrustedProxies.parse(http.trustedProxies()));
+                TrustedProxies.parse(http.trustedProxies()), http.limits().maxBlobSize(), http.limits().maxUploadsPerUser());
         Server server = newServer("entrepot-api");
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
-        server.addConnector(newConnector(server, http.net(), http.addr(), tls));
-        Authenticator authenticator = createAuthenticator(config.auth());
+        server.addConnector(newConnector(server, http.net(), http.addr(), tls, (int) http.limits().maxHeaderBytes()));
         AuditLog auditLog = openAuditLog(config.audit());
-        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false,
-                new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog)));
+        BuiltinTokenServer builtin = config.auth() instanceof AuthConfig.Builtin builtinConfig
+                ? BuiltinTokenServer.create(builtinConfig, http, AccessPolicy.AUTHENTICATED_ALL, Clock.systemUTC()) : null;
+        Authenticator authenticator = builtin != null ? builtin.authenticator() : createAuthenticator(config.auth());
+        Handler api = new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog);
+        if (builtin != null) {
+            api = new Handler.Sequence(builtin.handler(options, auditLog), api);
+        }
+        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false, api));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -176,7 +183,7 @@ public final class RegistryServer implements AutoCloseable {
     private static Server newDebugServer(String addr, MetricsConfig metricsConfig, Metrics metrics, HealthChecks health,
             MeasuredCache cache, AtomicBoolean readOnly) {
         Server debugServer = newServer("entrepot-debug");
-        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null));
+        debugServer.addConnector(newConnector(debugServer, HttpConfig.Net.TCP, addr, null, (int) RequestLimits.DEFAULT_MAX_HEADER_BYTES));
         Handler.Sequence handlers = new Handler.Sequence(new HealthHandler(health, cache, readOnly, true, null), new ReadOnlyHandler(readOnly));
         if (metricsConfig.prometheusEnabled()) {
             handlers.addHandler(new MetricsHandler(metrics.registry(), metricsConfig.prometheusPath()));
@@ -200,6 +207,7 @@ public final class RegistryServer implements AutoCloseable {
                     new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
             case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
                     token.rootCertBundle(), token.jwks(), Clock.systemUTC());
+            case AuthConfig.Builtin builtin -> throw new IllegalArgumentException("auth.builtin is set up by BuiltinTokenServer");
         };
     }
 
@@ -221,9 +229,13 @@ public final class RegistryServer implements AutoCloseable {
     /**
      * Creates the listener for {@code addr}. With {@code tls}, it speaks only TLS and offers
      * HTTP/2 and HTTP/1.1 through ALPN; without, it speaks HTTP/1.1 in clear text.
+     *
+     * @param maxHeaderBytes largest request line plus headers; Jetty answers 431 above it, or 414
+     *     when the request line alone is longer
      */
-    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls) {
+    private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls, int maxHeaderBytes) {
         HttpConfiguration httpConfiguration = new HttpConfiguration();
+        httpConfiguration.setRequestHeaderSize(maxHeaderBytes);
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(true);
         // Accept every path form and let the router reject what is not a valid repository name

@@ -10,6 +10,12 @@ import org.slf4j.MDC;
 /** Turns finished requests into {@link AuditEvent}s: which requests are audited, and under which action name. */
 final class RequestAudit {
 
+    /**
+     * The action of an upload step that stores nothing visible (start, PATCH). It is recorded only
+     * when a limit rejects it, because a successful upload is recorded once, as {@code blob.push}.
+     */
+    static final String UPLOAD_STEP = "blob.upload";
+
     private final AuditLog auditLog;
     private final Clock clock;
 
@@ -36,17 +42,36 @@ final class RequestAudit {
         record(exchange, rejection.user(), action, repository, null, null, "denied", status);
     }
 
-    /** Records a push, tag change or deletion once its response status is known; other requests are ignored. */
+    /**
+     * Records a push, tag change, deletion or login once its response status is known, and an
+     * upload step that a limit rejected; other requests are ignored. A request rejected by a
+     * size or upload limit (413, 429) has the result {@code denied}.
+     */
     void served(Exchange exchange, String action, String user, String repository, String reference) {
         if (action == null) {
             return;
         }
         int status = exchange.response().getStatus();
+        boolean limitRejected = status == 413 || status == 429;
+        if (action.equals(UPLOAD_STEP) && !limitRejected) {
+            return;
+        }
+        if (action.equals("login") && (user == null || user.isEmpty())) {
+            // Credentials sent to a registry without authentication identify nobody.
+            return;
+        }
         String digest = exchange.response().getHeaders().get("Docker-Content-Digest");
         if (digest == null) {
-            digest = exchange.query("digest");
+            // The digest in the request path (deletions) or in the upload's digest parameter.
+            digest = MDC.get("digest");
         }
-        record(exchange, user, action, repository, reference, digest, status < 400 ? "success" : "failure", status);
+        String result;
+        if (limitRejected) {
+            result = "denied";
+        } else {
+            result = status < 400 ? "success" : "failure";
+        }
+        record(exchange, user, action, repository, reference, digest, result, status);
     }
 
     private void record(Exchange exchange, String user, String action, String repository, String reference, String digest,

@@ -19,9 +19,17 @@ import org.eclipse.jetty.http.HttpHeader;
 final class UploadHandler {
 
     private final Registry registry;
+    private final long maxBlobSize;
+    private final UploadLimiter limiter;
 
-    UploadHandler(Registry registry) {
+    /**
+     * @param maxBlobSize largest size an upload may reach, in bytes, or 0 for no limit
+     * @param maxUploadsPerUser open upload sessions per user or anonymous address, or 0 for no limit
+     */
+    UploadHandler(Registry registry, long maxBlobSize, int maxUploadsPerUser) {
         this.registry = registry;
+        this.maxBlobSize = maxBlobSize;
+        this.limiter = new UploadLimiter(registry, maxUploadsPerUser);
     }
 
     // POST /v2/<name>/blobs/uploads/[?digest=<digest>] [?mount=<digest>&from=<name>]
@@ -32,15 +40,17 @@ final class UploadHandler {
             return;
         }
 
+        String owner = UploadLimiter.owner(exchange.user(), exchange.clientAddress());
         String digestParameter = exchange.query("digest");
         if (digestParameter != null) {
             Digest digest = Digest.parse(digestParameter);
-            Descriptor stored = registry.uploads().uploadWhole(repository, exchange.body(), digest);
+            InputStream body = limitedBody(exchange, 0, null);
+            Descriptor stored = limiter.whole(owner, () -> registry.uploads().uploadWhole(repository, body, digest));
             sendCreated(exchange, repository, stored.digest());
             return;
         }
 
-        Status status = registry.uploads().start(repository);
+        Status status = limiter.start(owner, repository, () -> registry.uploads().start(repository));
         sendProgress(exchange, repository, status);
     }
 
@@ -56,7 +66,7 @@ final class UploadHandler {
 
     // PATCH /v2/<name>/blobs/uploads/<id>   [Content-Range: first-last]
     void patchUpload(Exchange exchange, RepositoryName repository, UploadId id) throws IOException {
-        Long expectedStart = null;
+        Long start = null;
         String contentRange = exchange.header(HttpHeader.CONTENT_RANGE);
         if (contentRange != null) {
             ByteRange range = ByteRange.parseContentRange(contentRange);
@@ -65,10 +75,12 @@ final class UploadHandler {
                 throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range \"" + contentRange + "\" covers " + range.length()
                         + " bytes but Content-Length is " + declared);
             }
-            expectedStart = range.first();
+            start = range.first();
         }
+        Long expectedStart = start;
 
-        Status status = registry.uploads().append(repository, id, exchange.body(), expectedStart);
+        InputStream body = maxBlobSize == 0 ? exchange.body() : limitedBody(exchange, registry.uploads().status(repository, id).size(), id);
+        Status status = appendOrCancel(repository, id, () -> registry.uploads().append(repository, id, body, expectedStart));
 
         sendProgress(exchange, repository, status);
     }
@@ -90,8 +102,9 @@ final class UploadHandler {
             }
         }
 
-        InputStream finalChunk = exchange.contentLength() == 0 ? null : exchange.body();
-        Descriptor stored = registry.uploads().complete(repository, id, finalChunk, digest);
+        InputStream finalChunk = exchange.contentLength() == 0 ? null : limitedBody(exchange, size, id);
+        Descriptor stored = appendOrCancel(repository, id, () -> registry.uploads().complete(repository, id, finalChunk, digest));
+        limiter.ended(repository, id);
 
         sendCreated(exchange, repository, stored.digest());
     }
@@ -106,7 +119,51 @@ final class UploadHandler {
     // DELETE /v2/<name>/blobs/uploads/<id>
     void cancelUpload(Exchange exchange, RepositoryName repository, UploadId id) throws IOException {
         registry.uploads().cancel(repository, id);
+        limiter.ended(repository, id);
         exchange.send(204);
+    }
+
+    /**
+     * Returns the request body, limited so that the upload cannot grow past {@code maxBlobSize}.
+     * A declared length that would pass it is rejected before any byte is read.
+     *
+     * @param storedSize bytes the upload holds already
+     * @param id the upload, or null for a one-request upload
+     * @throws RegistryException with BLOB_TOO_LARGE when the declared length passes the limit
+     */
+    private InputStream limitedBody(Exchange exchange, long storedSize, UploadId id) {
+        if (maxBlobSize == 0) {
+            return exchange.body();
+        }
+        long declared = exchange.contentLength();
+        if (declared >= 0 && storedSize + declared > maxBlobSize) {
+            throw blobTooLarge(id, (storedSize + declared) + " bytes");
+        }
+        return new SizeLimitedInputStream(exchange.body(), maxBlobSize - storedSize,
+                () -> blobTooLarge(id, "more than " + maxBlobSize + " bytes"));
+    }
+
+    /**
+     * Runs {@code step}, and cancels the upload when the body passed the blob size limit while it
+     * was streamed: the part already appended must not survive as a half chunk.
+     */
+    private <T> T appendOrCancel(RepositoryName repository, UploadId id, UploadLimiter.Upload<T> step) throws IOException {
+        try {
+            return step.run();
+        } catch (RegistryException e) {
+            if (e.code() == ErrorCode.BLOB_TOO_LARGE) {
+                registry.uploads().cancel(repository, id);
+                limiter.ended(repository, id);
+            }
+            throw e;
+        }
+    }
+
+    private RegistryException blobTooLarge(UploadId id, String size) {
+        String upload = id == null ? "blob upload" : "upload " + id;
+        String consequence = id == null ? "; nothing was stored" : "";
+        return new RegistryException(ErrorCode.BLOB_TOO_LARGE, upload + " would reach " + size + ", over the limit of "
+                + maxBlobSize + " bytes set by http.maxblobsize" + consequence);
     }
 
     private void sendProgress(Exchange exchange, RepositoryName repository, Status status) {

@@ -35,10 +35,12 @@ final class Urls {
 
     /** Returns the URL for an API path such as {@code v2/name/blobs/uploads/id} (no leading slash). */
     String to(Request request, String apiPath) {
+        return relative ? prefix + apiPath : absolute(request, apiPath);
+    }
+
+    /** Returns the absolute URL for an API path, even when {@code http.relativeurls} is set. */
+    String absolute(Request request, String apiPath) {
         String path = prefix + apiPath;
-        if (relative) {
-            return path;
-        }
         if (host != null) {
             return host + path;
         }

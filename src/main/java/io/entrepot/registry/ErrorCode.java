@@ -37,8 +37,14 @@ public enum ErrorCode {
     TOOMANYREQUESTS(429, "too many requests"),
     /** A Range or Content-Range header is malformed or does not fit the content. */
     RANGE_INVALID(416, "invalid content range"),
-    /** The manifest is larger than the configured limit; sent as SIZE_INVALID with status 413. */
-    MANIFEST_TOO_LARGE(413, "manifest too large", "SIZE_INVALID"),
+    /**
+     * The manifest is larger than the configured limit. Sent as MANIFEST_INVALID, the code that
+     * distribution and zot send for an oversize manifest, with the 413 status that the OCI
+     * Distribution Specification lists for a manifest PUT.
+     */
+    MANIFEST_TOO_LARGE(413, "manifest too large", "MANIFEST_INVALID"),
+    /** The blob would grow beyond the configured limit; sent as SIZE_INVALID with status 413. */
+    BLOB_TOO_LARGE(413, "blob too large", "SIZE_INVALID"),
     /** A query parameter such as {@code n} is malformed. */
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
     /** No API endpoint matches the request path (Entrepot's code; the specification defines none). */

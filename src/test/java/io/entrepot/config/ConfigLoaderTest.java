@@ -203,6 +203,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_requestLimits_mapsValues() throws Exception {
+        String yaml = MINIMAL + """
+                http:
+                  maxheaderbytes: 32768
+                  maxblobsize: 10737418240
+                """;
+
+        LoadedConfig loaded = load(yaml, Map.of("REGISTRY_HTTP_MAXUPLOADSPERUSER", "50"));
+
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.config().http().limits()).isEqualTo(new RequestLimits(32_768, 10_737_418_240L, 50));
+        assertThat(load(MINIMAL, Map.of()).config().http().limits()).isEqualTo(RequestLimits.DEFAULT);
+    }
+
+    @Test
     void load_noMetricsOrTracingKeys_defaults() throws Exception {
         LoadedConfig loaded = load(MINIMAL, Map.of());
 

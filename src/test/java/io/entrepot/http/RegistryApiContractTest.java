@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
 import io.entrepot.registry.MediaTypes;
-import io.entrepot.storage.FileInfo;
-import io.entrepot.storage.PathNotFoundException;
-import io.entrepot.storage.WalkVisitor;
 import io.entrepot.testing.RawHttp;
 import io.entrepot.testing.RegistryClient;
 import io.entrepot.testing.TestConfigs;
@@ -102,18 +99,7 @@ abstract class RegistryApiContractTest {
 
     /** Every file in storage with its size: compared before and after a rejected request. */
     TreeMap<String, Long> storageSnapshot() throws IOException {
-        TreeMap<String, Long> files = new TreeMap<>();
-        try {
-            server.storage().walk("/", (FileInfo info) -> {
-                if (!info.directory()) {
-                    files.put(info.path(), info.size());
-                }
-                return WalkVisitor.Decision.CONTINUE;
-            });
-        } catch (PathNotFoundException e) {
-            // empty storage
-        }
-        return files;
+        return io.entrepot.testing.StorageSnapshot.of(server.storage());
     }
 
     record Image(String repository, String configDigest, String layerDigest, byte[] manifest, String digest) {}
@@ -593,7 +579,7 @@ abstract class RegistryApiContractTest {
         HttpResponse<byte[]> response = client.putManifest("app", "big", MediaTypes.OCI_MANIFEST, padded);
 
         assertThat(response.statusCode()).isEqualTo(413);
-        assertThat(errorCode(response)).isEqualTo("SIZE_INVALID");
+        assertThat(errorCode(response)).isEqualTo("MANIFEST_INVALID");
         assertThat(errorMessage(response)).contains("1024");
         assertThat(storageSnapshot()).isEqualTo(before);
     }

@@ -206,6 +206,43 @@ class TokenAuthTest {
     }
 
     @Test
+    void pullOnlyToken_cannotPushOrDeleteManifests() throws Exception {
+        String pusher = token(claims("team/app", "pull", "push", "delete"));
+        byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+        String configDigest = RegistryClient.sha256(config);
+        assertThat(client.send("POST", "v2/team/app/blobs/uploads/?digest=" + configDigest, config,
+                "Content-Type", "application/octet-stream", "Authorization", "Bearer " + pusher).statusCode()).isEqualTo(201);
+        byte[] manifest = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
+                "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}"""
+                .formatted(configDigest, config.length, layerDigest, layer.length).getBytes(StandardCharsets.UTF_8);
+        String manifestDigest = RegistryClient.sha256(manifest);
+        assertThat(client.send("PUT", "v2/team/app/manifests/v1", manifest, "Content-Type", "application/vnd.oci.image.manifest.v1+json",
+                "Authorization", "Bearer " + pusher).statusCode()).isEqualTo(201);
+        String pullOnly = "Bearer " + token(claims("team/app", "pull"));
+        byte[] retagged = new String(manifest, StandardCharsets.UTF_8).replace("}]}", "}],\"annotations\":{\"a\":\"b\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<byte[]> put = client.send("PUT", "v2/team/app/manifests/v1", retagged,
+                "Content-Type", "application/vnd.oci.image.manifest.v1+json", "Authorization", pullOnly);
+        HttpResponse<byte[]> deleteByDigest = client.send("DELETE", "v2/team/app/manifests/" + manifestDigest, null, "Authorization", pullOnly);
+        HttpResponse<byte[]> deleteTag = client.send("DELETE", "v2/team/app/manifests/v1", null, "Authorization", pullOnly);
+
+        for (HttpResponse<byte[]> response : List.of(put, deleteByDigest, deleteTag)) {
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(errorCode(response)).isEqualTo("UNAUTHORIZED");
+            assertThat(response.headers().firstValue("WWW-Authenticate").orElse("")).contains("error=\"insufficient_scope\"");
+        }
+        HttpResponse<byte[]> stored = client.get("v2/team/app/manifests/v1", "Authorization", pullOnly,
+                "Accept", "application/vnd.oci.image.manifest.v1+json");
+        assertThat(stored.statusCode()).isEqualTo(200);
+        assertThat(stored.body()).isEqualTo(manifest);
+        assertThat(client.head("v2/team/app/manifests/" + manifestDigest, "Authorization", pullOnly).statusCode()).isEqualTo(200);
+        assertThat(auditLines()).filteredOn(line -> line.path("action").asText().equals("access.denied")).hasSize(3);
+    }
+
+    @Test
     void crossRepositoryMount_needsPullOnSource() throws Exception {
         String mount = "v2/team/copy/blobs/uploads/?mount=" + layerDigest + "&from=team/app";
         String withoutSource = token(claims("team/copy", "pull", "push"));

@@ -20,11 +20,20 @@ public final class RawHttp {
     private RawHttp() {}
 
     public static Response send(int port, String method, String target, byte[] body) throws IOException {
+        return send(port, method, target, body, new String[0]);
+    }
+
+    /** Sends a request with extra {@code requestHeaders}, which alternate names and values. */
+    public static Response send(int port, String method, String target, byte[] body, String... requestHeaders) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
+            StringBuilder extra = new StringBuilder();
+            for (int i = 0; i < requestHeaders.length; i += 2) {
+                extra.append(requestHeaders[i]).append(": ").append(requestHeaders[i + 1]).append("\r\n");
+            }
             String head = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n"
-                    + "Content-Length: " + (body == null ? 0 : body.length) + "\r\n\r\n";
+                    + extra + "Content-Length: " + (body == null ? 0 : body.length) + "\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) {
                 out.write(body);
