@@ -17,8 +17,16 @@ public final class AuthenticationException extends Exception {
         CREDENTIALS_MISSING,
         /** Credentials were sent and are wrong, expired or not meant for this registry. */
         CREDENTIALS_INVALID,
-        /** The credentials are valid but do not grant the access the request needs. */
+        /**
+         * The token is valid but does not grant the access the request needs; the client may fetch
+         * a token with more scopes, so the response is 401.
+         */
         INSUFFICIENT_SCOPE,
+        /**
+         * The credentials are valid but the access policy does not grant the request to this
+         * principal; other credentials could not be fetched automatically, so the response is 403.
+         */
+        ACCESS_DENIED,
         /** The user or the client address failed to log in too often and is blocked for a while. */
         TOO_MANY_FAILURES
     }

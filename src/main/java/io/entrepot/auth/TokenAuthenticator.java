@@ -73,7 +73,7 @@ public final class TokenAuthenticator implements Authenticator {
     }
 
     @Override
-    public String authorize(String authorization, String clientAddress, List<Access> required) throws AuthenticationException {
+    public Principal authorize(String authorization, String clientAddress, List<Access> required) throws AuthenticationException {
         String token = bearerToken(authorization);
         if (token == null) {
             throw failure(AuthenticationException.Reason.CREDENTIALS_MISSING, "authentication required", null, null, required);
@@ -84,14 +84,37 @@ public final class TokenAuthenticator implements Authenticator {
         } catch (InvalidTokenException e) {
             throw failure(AuthenticationException.Reason.CREDENTIALS_INVALID, e.getMessage(), e.subject, "invalid_token", required);
         }
-        String subject = claims.getSubject() == null ? "" : claims.getSubject();
+        Principal principal = principal(claims);
+        String subject = principal.name();
         List<Access> missing = missingAccess(claims, required);
         if (!missing.isEmpty()) {
             Access first = missing.get(0);
             throw failure(AuthenticationException.Reason.INSUFFICIENT_SCOPE, "token does not grant " + first.action() + " on "
                     + first.type() + " " + first.name(), subject, "insufficient_scope", required);
         }
-        return subject;
+        return principal;
+    }
+
+    /**
+     * Builds the principal from {@code sub} and, when present, the {@code kind} and {@code groups}
+     * claims that Entrepot's built-in token server writes. A token without a subject is anonymous,
+     * as token servers issue for public repositories.
+     */
+    static Principal principal(JWTClaimsSet claims) {
+        String subject = claims.getSubject();
+        if (subject == null || subject.isEmpty()) {
+            return Principal.ANONYMOUS;
+        }
+        Principal.Kind kind = "robot".equals(claims.getClaim("kind")) ? Principal.Kind.ROBOT : Principal.Kind.USER;
+        Set<String> groups = new java.util.LinkedHashSet<>();
+        if (claims.getClaim("groups") instanceof List<?> names) {
+            for (Object name : names) {
+                if (name instanceof String group && !group.isEmpty()) {
+                    groups.add(group);
+                }
+            }
+        }
+        return new Principal(subject, kind, groups);
     }
 
     private static String bearerToken(String authorization) {

@@ -1,10 +1,13 @@
 package io.entrepot.cli;
 
+import io.entrepot.cache.BlobDescriptorCaches;
+import io.entrepot.config.CacheConfig;
 import io.entrepot.config.ConfigException;
 import io.entrepot.config.ConfigLoader;
 import io.entrepot.config.GoDuration;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.http.StorageDrivers;
+import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Registry;
 import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
@@ -45,9 +48,28 @@ final class MaintenanceCommands {
         return StorageDrivers.create(loaded.config().storage().driver());
     }
 
-    /** Returns the registry's services over {@code driver}, without serving them. */
+    /** Returns the registry's services over {@code driver}, without serving them and without a cache. */
     static Registry registry(StorageDriver driver) {
-        return new Registry(driver, Clock.systemUTC());
+        return registry(driver, BlobDescriptorCache.NONE);
+    }
+
+    /** Returns the registry's services over {@code driver} with {@code cache} in front of it, without serving them. */
+    static Registry registry(StorageDriver driver, BlobDescriptorCache cache) {
+        return new Registry(driver, Clock.systemUTC(), cache);
+    }
+
+    /**
+     * Opens the Redis blob descriptor cache that serving instances share, when
+     * {@code storage.cache.blobdescriptor} is {@code redis}, so that what a command deletes is
+     * removed there too. Otherwise returns no cache: an in-memory cache of this short-lived process
+     * would never be read, and the serving instances drop theirs through the collection epoch.
+     */
+    static BlobDescriptorCache openSharedCache(LoadedConfig loaded) {
+        CacheConfig cache = loaded.config().cache();
+        if (cache.blobDescriptor() != CacheConfig.BlobDescriptor.REDIS) {
+            return BlobDescriptorCache.NONE;
+        }
+        return BlobDescriptorCaches.create(cache, loaded.config().redis());
     }
 
     /** Reads a duration in Go's notation, such as {@code 90m} or {@code 1h30m}, as the config file does. */

@@ -54,6 +54,7 @@ final class ConfigKeys {
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
             "storage.maintenance.gc", "storage.maintenance.gc.enabled", "storage.maintenance.gc.interval",
             "storage.maintenance.gc.grace", "storage.maintenance.gc.deleteuntagged", "storage.maintenance.gc.dryrun",
+            "storage.maintenance.gc.schedule", "storage.maintenance.gc.timezone",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
             "http.maxmanifestsize", "http.trustedproxies", "http.shutdowndelay",
@@ -82,13 +83,14 @@ final class ConfigKeys {
             "auth.builtin.ldap.userbase", "auth.builtin.ldap.userfilter", "auth.builtin.ldap.groupbase",
             "auth.builtin.ldap.groupfilter", "auth.builtin.ldap.groupattribute",
             "audit", "audit.path",
-            "retention");
+            "retention",
+            "access");
 
     /**
      * Keys whose children are not checked here: free-form maps, and lists and sections that
-     * {@link ConfigMapper} and {@link RetentionConfigMapper} validate.
+     * {@link ConfigMapper}, {@link RetentionConfigMapper} and {@link AccessConfigMapper} validate.
      */
-    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage", "retention");
+    private static final Set<String> FREE_FORM = Set.of("log.fields", "http.headers", "middleware.storage", "retention", "access");
 
     /** Distribution keys that are ignored with a warning naming the key itself. */
     private static final Set<String> UNSUPPORTED_KEYS = Set.of(

@@ -16,7 +16,8 @@ public record RegistryConfig(
         CacheConfig cache,
         RedisConfig redis,
         HealthConfig health,
-        RetentionConfig retention) {
+        RetentionConfig retention,
+        AccessConfig access) {
 
     /** Creates a configuration with the default metrics settings, tracing off, no authentication and no audit log. */
     public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http) {
@@ -49,5 +50,16 @@ public record RegistryConfig(
     public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
             AuthConfig auth, AuditConfig audit, CacheConfig cache, RedisConfig redis, HealthConfig health) {
         this(version, log, storage, http, metrics, tracing, auth, audit, cache, redis, health, RetentionConfig.NONE);
+    }
+
+    /** Creates a configuration without access rules: the authentication scheme alone decides. */
+    public RegistryConfig(String version, LogConfig log, StorageConfig storage, HttpConfig http, MetricsConfig metrics, TracingConfig tracing,
+            AuthConfig auth, AuditConfig audit, CacheConfig cache, RedisConfig redis, HealthConfig health, RetentionConfig retention) {
+        this(version, log, storage, http, metrics, tracing, auth, audit, cache, redis, health, retention, AccessConfig.NONE);
+    }
+
+    /** Returns a copy with {@code auth} and {@code access} replaced. */
+    public RegistryConfig withAccess(AuthConfig auth, AccessConfig access) {
+        return new RegistryConfig(version, log, storage, http, metrics, tracing, auth, audit, cache, redis, health, retention, access);
     }
 }

@@ -40,7 +40,7 @@ final class SecurityConfigMapper {
         Path certificate = requiredFile("http.tls.certificate");
         Path key = requiredFile("http.tls.key");
         List<Path> clientCas = new ArrayList<>();
-        for (String file : stringList("http.tls.clientcas")) {
+        for (String file : reader.stringList("http.tls.clientcas")) {
             Path path = Path.of(file);
             if (!Files.isReadable(path)) {
                 reader.problem("http.tls.clientcas", "file not found or not readable: " + file, null);
@@ -65,7 +65,7 @@ final class SecurityConfigMapper {
     }
 
     private List<String> cipherSuites() {
-        List<String> suites = stringList("http.tls.ciphersuites");
+        List<String> suites = reader.stringList("http.tls.ciphersuites");
         if (suites.isEmpty()) {
             return suites;
         }
@@ -204,22 +204,5 @@ final class SecurityConfigMapper {
             reader.problem(key, "file not found or not readable", reader.node(key));
         }
         return path;
-    }
-
-    /** Returns a list of strings, accepting a single string as a list of one. */
-    private List<String> stringList(String key) {
-        JsonNode node = reader.node(key);
-        if (node == null) {
-            return List.of();
-        }
-        List<String> values = new ArrayList<>();
-        for (JsonNode element : node.isArray() ? node : List.of(node)) {
-            if (!element.isValueNode() || element.isNull() || element.asText().isBlank()) {
-                reader.problem(key, "must be a list of non-empty strings", node);
-                return List.of();
-            }
-            values.add(element.asText());
-        }
-        return values;
     }
 }

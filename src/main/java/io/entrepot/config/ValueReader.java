@@ -2,6 +2,7 @@ package io.entrepot.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -118,6 +119,23 @@ final class ValueReader {
             problem(path, "invalid duration, " + e.reason(), node);
             return defaultValue;
         }
+    }
+
+    /** Returns a list of strings, accepting a single string as a list of one. */
+    List<String> stringList(String key) {
+        JsonNode node = node(key);
+        if (node == null) {
+            return List.of();
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode element : node.isArray() ? node : List.of(node)) {
+            if (!element.isValueNode() || element.isNull() || element.asText().isBlank()) {
+                problem(key, "must be a list of non-empty strings", node);
+                return List.of();
+            }
+            values.add(element.asText());
+        }
+        return values;
     }
 
     /** Returns the value as written, or a mask when the key contains a secret. */

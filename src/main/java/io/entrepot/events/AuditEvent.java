@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param result {@code success}, {@code failure} or {@code denied}
  * @param status the HTTP status of the response
  * @param requestId the request id, also sent in {@code X-Request-Id} and written to the access log
+ * @param scope for a denial, the access the request needed as a token scope string, such as
+ *     {@code repository:team/app:pull,push}; null otherwise
  */
 public record AuditEvent(
         Instant time,
@@ -27,4 +29,12 @@ public record AuditEvent(
         String digest,
         String result,
         int status,
-        String requestId) {}
+        String requestId,
+        String scope) {
+
+    /** Creates an event that is not a denial, without a scope. */
+    public AuditEvent(Instant time, String user, String clientAddress, String action, String repository, String reference,
+            String digest, String result, int status, String requestId) {
+        this(time, user, clientAddress, action, repository, reference, digest, result, status, requestId, null);
+    }
+}

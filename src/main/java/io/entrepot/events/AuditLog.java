@@ -84,6 +84,7 @@ public final class AuditLog implements AutoCloseable {
         fields.put("result", event.result());
         fields.put("status", event.status());
         fields.put("request_id", event.requestId());
+        putIfPresent(fields, "scope", event.scope());
         return fields;
     }
 

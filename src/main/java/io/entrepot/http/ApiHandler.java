@@ -27,7 +27,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,7 +64,7 @@ public final class ApiHandler extends Handler.Abstract {
      * route's {@code handler} label is distribution's route name, so that dashboards written for
      * distribution find the same series.
      */
-    private enum Route {
+    enum Route {
         BASE("v2/?", "base"),
         CATALOG("v2/_catalog", "catalog"),
         TAGS("v2/(.+)/tags/list", "tags"),
@@ -208,20 +207,23 @@ public final class ApiHandler extends Handler.Abstract {
         }
         putLogContext(exchange, route);
         String repository = route == Route.BASE || route == Route.CATALOG ? null : exchange.pathGroup(1);
-        String user;
+        String authorization = exchange.header(HttpHeader.AUTHORIZATION);
+        String clientAddress = Request.getRemoteAddr(request);
+        List<Access> required = RequestAccess.required(route, exchange.method(), repository, authenticator.policy().isPresent());
+        Caller caller;
         try {
-            user = authenticator.authorize(exchange.header(HttpHeader.AUTHORIZATION), Request.getRemoteAddr(request), requiredAccess(route, exchange, repository));
+            caller = new Caller(authenticator.authorize(authorization, clientAddress, required), authenticator, authorization, clientAddress);
         } catch (AuthenticationException e) {
             reject(exchange, e, repository);
             return;
         }
-        if (!user.isEmpty()) {
-            MDC.put("user", user);
+        if (caller.name() != null) {
+            MDC.put("user", caller.name());
         }
-        exchange.setUser(user);
+        exchange.setUser(caller.name() == null ? "" : caller.name());
 
         try {
-            serve(route, exchange);
+            serve(route, exchange, caller);
         } catch (RegistryException e) {
             if (exchange.isCommitted()) {
                 throw new IOException("failed after the response started: " + e.getMessage(), e);
@@ -237,7 +239,7 @@ public final class ApiHandler extends Handler.Abstract {
             ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
                     "internal error; see the registry log for request " + MDC.get("request.id")));
         }
-        audit.served(exchange, auditAction(route, exchange), user, repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
+        audit.served(exchange, auditAction(route, exchange), caller.name(), repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
     }
 
     /** Puts the repository and the digest of the request's path into the MDC, for every log line of the request. */
@@ -318,7 +320,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
     };
 
-    private void serve(Route route, Exchange exchange) throws IOException {
+    private void serve(Route route, Exchange exchange, Caller caller) throws IOException {
         String method = exchange.method();
         boolean write = !method.equals("GET") && !method.equals("HEAD");
         if (write && route != Route.BASE && route != Route.CATALOG && readOnly.get()) {
@@ -331,7 +333,7 @@ public final class ApiHandler extends Handler.Abstract {
             }
             case CATALOG -> {
                 allow(exchange, "GET");
-                listings.listRepositories(exchange);
+                listings.listRepositories(exchange, caller.catalogFilter());
             }
             case TAGS -> {
                 allow(exchange, "GET");
@@ -363,7 +365,8 @@ public final class ApiHandler extends Handler.Abstract {
             }
             case UPLOADS -> {
                 allow(exchange, "POST");
-                uploads.startUpload(exchange, name(exchange));
+                RepositoryName repository = name(exchange);
+                uploads.startUpload(exchange, repository, mountSource(exchange, caller));
             }
             case UPLOAD -> {
                 RepositoryName repository = name(exchange);
@@ -380,42 +383,43 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     /**
-     * Returns the access a request needs, as distribution requires of its access controller: pull to
-     * read, pull and push to write, delete to delete, pull on the source of a cross-repository
-     * mount, the catalog scope to list repositories, and nothing beyond authentication for
-     * {@code /v2/}.
+     * Returns the repository that {@code POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<source>}
+     * may mount from, or null when the request names none or the caller may not pull from it. A
+     * refused mount is audited and the request goes on as a plain upload, as the specification
+     * allows, so the response never shows whether the unreadable repository has the blob.
      */
-    private static List<Access> requiredAccess(Route route, Exchange exchange, String repository) {
-        if (route == Route.BASE) {
-            return List.of();
+    private RepositoryName mountSource(Exchange exchange, Caller caller) {
+        String from = exchange.query("from");
+        if (exchange.query("mount") == null || from == null) {
+            return null;
         }
-        if (route == Route.CATALOG) {
-            return List.of(Access.catalog());
+        RepositoryName source = RepositoryName.parse(from);
+        if (caller.mayPull(source)) {
+            return source;
         }
-        List<Access> required = new ArrayList<>();
-        switch (exchange.method()) {
-            case "GET", "HEAD" -> required.add(Access.pull(repository));
-            case "DELETE" -> required.add(Access.delete(repository));
-            default -> {
-                required.add(Access.pull(repository));
-                required.add(Access.push(repository));
-            }
-        }
-        String mountSource = exchange.query("from");
-        if (route == Route.UPLOADS && exchange.query("mount") != null && mountSource != null && !mountSource.isEmpty()) {
-            required.add(Access.pull(mountSource));
-        }
-        return required;
+        audit.mountDenied(exchange, caller.name(), source.value());
+        return null;
     }
 
-    /** Sends 401, or 429 after too many failed logins, with the challenge and the access the request needed. */
+    /**
+     * Sends 401 with the challenge, 403 when the credentials are valid but the access policy
+     * denies the request, or 429 after too many failed logins, with the access the request needed.
+     */
     private void reject(Exchange exchange, AuthenticationException rejection, String repository) throws IOException {
-        exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, TokenHandler.withRealm(rejection.challenge(), exchange.request(), urls));
+        if (rejection.reason() == AuthenticationException.Reason.ACCESS_DENIED) {
+            MDC.put("user", rejection.user());
+        } else {
+            exchange.setHeader(HttpHeader.WWW_AUTHENTICATE, TokenHandler.withRealm(rejection.challenge(), exchange.request(), urls));
+        }
         List<Map<String, String>> detail = rejection.required().stream()
                 .map(access -> Map.of("Type", access.type(), "Name", access.name(), "Action", access.action()))
                 .toList();
         audit.rejected(exchange, rejection, repository);
-        ErrorCode code = rejection.reason() == AuthenticationException.Reason.TOO_MANY_FAILURES ? ErrorCode.TOOMANYREQUESTS : ErrorCode.UNAUTHORIZED;
+        ErrorCode code = switch (rejection.reason()) {
+            case TOO_MANY_FAILURES -> ErrorCode.TOOMANYREQUESTS;
+            case ACCESS_DENIED -> ErrorCode.DENIED;
+            case CREDENTIALS_MISSING, CREDENTIALS_INVALID, INSUFFICIENT_SCOPE -> ErrorCode.UNAUTHORIZED;
+        };
         ErrorResponses.send(exchange, new RegistryException(code, rejection.getMessage(), detail.isEmpty() ? null : detail));
     }
 
@@ -439,7 +443,15 @@ public final class ApiHandler extends Handler.Abstract {
         };
     }
 
+    /**
+     * Returns the audit action of {@code POST /v2/<name>/blobs/uploads/}: a mount, a whole-blob
+     * push, or an upload step when it only opened an upload session (202). A mount that the
+     * caller may not make opens a session too, so it is not recorded as a mount.
+     */
     private static String uploadsAction(Exchange exchange) {
+        if (exchange.response().getStatus() == 202) {
+            return RequestAudit.UPLOAD_STEP;
+        }
         if (exchange.query("mount") != null) {
             return "blob.mount";
         }

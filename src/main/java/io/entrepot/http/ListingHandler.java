@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
 
 /** The read-only listings: tags, catalog and referrers. */
@@ -63,12 +64,17 @@ final class ListingHandler {
         exchange.send(200, "application/json", JSON.writeValueAsBytes(body));
     }
 
+    /**
+     * Lists a page of the repositories that {@code listed} accepts. {@code n} counts listed
+     * repositories, and {@code last} in the {@code Link} header is the last one listed, so pages
+     * join up however many hidden repositories lie between them.
+     */
     // GET /v2/_catalog[?n=<n>&last=<last>]
-    void listRepositories(Exchange exchange) throws IOException {
+    void listRepositories(Exchange exchange, Predicate<RepositoryName> listed) throws IOException {
         int limit = exchange.pageSize(DEFAULT_CATALOG_PAGE, MAX_PAGE);
         String last = exchange.query("last");
 
-        List<RepositoryName> page = registry.catalog().list(last, limit + 1);
+        List<RepositoryName> page = listedPage(last, limit + 1, listed);
         boolean more = page.size() > limit;
         List<String> names = page.stream().limit(limit).map(RepositoryName::value).toList();
 
@@ -76,6 +82,29 @@ final class ListingHandler {
             setNextLink(exchange, "v2/_catalog", limit, names.getLast());
         }
         exchange.send(200, "application/json", JSON.writeValueAsBytes(Map.of("repositories", names)));
+    }
+
+    /**
+     * Returns up to {@code count} repositories after {@code last} that {@code listed} accepts,
+     * reading the catalog in pages until enough are found or it ends.
+     */
+    // TODO: a caller who may read few repositories of a large catalog makes this read the whole catalog on every page.
+    private List<RepositoryName> listedPage(String last, int count, Predicate<RepositoryName> listed) throws IOException {
+        List<RepositoryName> page = new ArrayList<>();
+        String after = last;
+        while (page.size() < count) {
+            List<RepositoryName> batch = registry.catalog().list(after, Math.max(count, DEFAULT_CATALOG_PAGE));
+            for (RepositoryName name : batch) {
+                if (page.size() < count && listed.test(name)) {
+                    page.add(name);
+                }
+            }
+            if (batch.size() < Math.max(count, DEFAULT_CATALOG_PAGE)) {
+                break;
+            }
+            after = batch.getLast().value();
+        }
+        return page;
     }
 
     // GET /v2/<name>/referrers/<digest>[?artifactType=<type>]

@@ -6,7 +6,9 @@ import io.entrepot.auth.AccessPolicy;
 import io.entrepot.auth.Authenticator;
 import io.entrepot.auth.HtpasswdAuthenticator;
 import io.entrepot.auth.LoginThrottle;
+import io.entrepot.auth.ProjectAccessPolicy;
 import io.entrepot.auth.TokenAuthenticator;
+import io.entrepot.config.AccessConfig;
 import io.entrepot.config.AuditConfig;
 import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
@@ -67,6 +69,7 @@ public final class RegistryServer implements AutoCloseable {
     private final Metrics metrics;
     private final Tracing tracing;
     private final MeasuredCache cache;
+    private volatile MaintenanceJobs maintenanceJobs;
     private final HealthChecks health;
     private final SslContextFactory.Server tls;
     private final AuditLog auditLog;
@@ -97,8 +100,8 @@ public final class RegistryServer implements AutoCloseable {
         Metrics metrics = new Metrics(config.metrics());
         Tracing tracing = Tracing.start(config.tracing());
         StorageDriver driver = StorageDrivers.create(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
-        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis(),
-                event -> metrics.storage().countCache(event.label()));
+        MeasuredCache cache = BlobDescriptorCaches.fenceAgainstCollection(BlobDescriptorCaches.create(config.cache(), config.redis(),
+                event -> metrics.storage().countCache(event.label())), driver);
         Registry registry = new Registry(driver, Clock.systemUTC(), cache);
         registry.manifests().setImmutableTags(Retention.immutableTags(config.retention()));
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
@@ -112,9 +115,11 @@ public final class RegistryServer implements AutoCloseable {
         SslContextFactory.Server tls = http.tls() == null ? null : TlsContexts.create(http.tls());
         server.addConnector(newConnector(server, http.net(), http.addr(), tls, (int) http.limits().maxHeaderBytes()));
         AuditLog auditLog = openAuditLog(config.audit());
+        AccessPolicy policy = accessPolicy(config.auth(), config.access());
         BuiltinTokenServer builtin = config.auth() instanceof AuthConfig.Builtin builtinConfig
-                ? BuiltinTokenServer.create(builtinConfig, http, AccessPolicy.AUTHENTICATED_ALL, Clock.systemUTC()) : null;
-        Authenticator authenticator = builtin != null ? builtin.authenticator() : createAuthenticator(config.auth());
+                ? BuiltinTokenServer.create(builtinConfig, http, policy, Clock.systemUTC()) : null;
+        // The built-in server's tokens carry the principal, so its policy also filters the catalog and decides mounts.
+        Authenticator authenticator = builtin != null ? builtin.authenticator().withPolicy(policy) : createAuthenticator(config.auth(), policy);
         Handler api = new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog);
         if (builtin != null) {
             api = new Handler.Sequence(builtin.handler(options, auditLog), api);
@@ -147,7 +152,7 @@ public final class RegistryServer implements AutoCloseable {
             registryServer.close();
             throw e;
         }
-        new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
+        registryServer.maintenanceJobs = new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
         health.start();
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
@@ -194,16 +199,34 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /**
-     * Builds the authenticator of {@code auth}.
+     * Returns the policy of {@code access}, or distribution's rule (every authenticated user may
+     * do everything) when the section is absent.
+     *
+     * @throws IllegalArgumentException when {@code access} is configured with a scheme that cannot
+     *     enforce it; {@code ConfigLoader} reports this for a configuration file
+     */
+    private static AccessPolicy accessPolicy(AuthConfig auth, AccessConfig access) {
+        if (!access.enabled()) {
+            return AccessPolicy.AUTHENTICATED_ALL;
+        }
+        if (auth instanceof AuthConfig.None || auth instanceof AuthConfig.Token) {
+            throw new IllegalArgumentException("the access section cannot be enforced with " + (auth instanceof AuthConfig.None
+                    ? "no authentication" : "auth.token, whose external token server decides every scope"));
+        }
+        return new ProjectAccessPolicy(access);
+    }
+
+    /**
+     * Builds the authenticator of {@code auth}; with htpasswd, it checks requests against {@code policy}.
      *
      * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
      *     or when no token signing key can be read
      */
-    private static Authenticator createAuthenticator(AuthConfig auth) throws IOException {
+    private static Authenticator createAuthenticator(AuthConfig auth, AccessPolicy policy) throws IOException {
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;
             case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),
-                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()));
+                    new LoginThrottle(htpasswd.maxFailures(), htpasswd.failureWindow(), Clock.systemUTC()), policy);
             case AuthConfig.Token token -> new TokenAuthenticator(token.realm(), token.service(), token.issuer(),
                     token.rootCertBundle(), token.jwks(), Clock.systemUTC());
             case AuthConfig.Builtin builtin -> throw new IllegalArgumentException("auth.builtin is set up by BuiltinTokenServer");
@@ -387,6 +410,9 @@ public final class RegistryServer implements AutoCloseable {
         health.startDraining();
         health.stop();
         scheduler.shutdownNow();
+        if (maintenanceJobs != null) {
+            maintenanceJobs.close();
+        }
         try {
             stopApi();
         } finally {

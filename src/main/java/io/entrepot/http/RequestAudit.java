@@ -1,9 +1,14 @@
 package io.entrepot.http;
 
+import io.entrepot.auth.Access;
 import io.entrepot.auth.AuthenticationException;
 import io.entrepot.events.AuditEvent;
 import io.entrepot.events.AuditLog;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.MDC;
 
@@ -32,14 +37,28 @@ final class RequestAudit {
         String action = switch (rejection.reason()) {
             case CREDENTIALS_MISSING -> null;
             case CREDENTIALS_INVALID -> "auth.failure";
-            case INSUFFICIENT_SCOPE -> "access.denied";
+            case INSUFFICIENT_SCOPE, ACCESS_DENIED -> "access.denied";
             case TOO_MANY_FAILURES -> "auth.throttled";
         };
         if (action == null) {
             return;
         }
-        int status = rejection.reason() == AuthenticationException.Reason.TOO_MANY_FAILURES ? 429 : 401;
-        record(exchange, rejection.user(), action, repository, null, null, "denied", status);
+        int status = switch (rejection.reason()) {
+            case TOO_MANY_FAILURES -> 429;
+            case ACCESS_DENIED -> 403;
+            default -> 401;
+        };
+        record(exchange, rejection.user(), action, repository, null, null, "denied", status, scopes(rejection.required()));
+    }
+
+    /**
+     * Records a cross-repository mount refused because the caller may not pull from
+     * {@code source}. The request goes on as a plain upload, so the status is not known yet and
+     * the event carries 202, the status of a started upload.
+     */
+    void mountDenied(Exchange exchange, String user, String source) {
+        record(exchange, user, "access.denied", source, null, exchange.query("mount"), "denied", 202,
+                "repository:" + source + ":pull");
     }
 
     /**
@@ -71,13 +90,24 @@ final class RequestAudit {
         } else {
             result = status < 400 ? "success" : "failure";
         }
-        record(exchange, user, action, repository, reference, digest, result, status);
+        record(exchange, user, action, repository, reference, digest, result, status, null);
     }
 
     private void record(Exchange exchange, String user, String action, String repository, String reference, String digest,
-            String result, int status) {
+            String result, int status, String scope) {
         auditLog.record(new AuditEvent(clock.instant(), user == null || user.isEmpty() ? null : user,
                 Request.getRemoteAddr(exchange.request()), action, repository, reference, digest, result, status,
-                MDC.get("request.id")));
+                MDC.get("request.id"), scope));
+    }
+
+    /** Returns accesses as a token scope string, such as {@code repository:team/app:pull,push}, or null for none. */
+    private static String scopes(List<Access> accesses) {
+        Map<String, List<String>> actions = new LinkedHashMap<>();
+        for (Access access : accesses) {
+            actions.computeIfAbsent(access.type() + ":" + access.name(), resource -> new ArrayList<>()).add(access.action());
+        }
+        List<String> scopes = new ArrayList<>();
+        actions.forEach((resource, names) -> scopes.add(resource + ":" + String.join(",", names)));
+        return scopes.isEmpty() ? null : String.join(" ", scopes);
     }
 }

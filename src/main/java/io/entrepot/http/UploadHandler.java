@@ -32,11 +32,16 @@ final class UploadHandler {
         this.limiter = new UploadLimiter(registry, maxUploadsPerUser);
     }
 
+    /**
+     * Starts an upload, or mounts a blob from {@code mountSource} when the request names one.
+     *
+     * @param mountSource the repository named by {@code from} when the caller may pull from it,
+     *     or null; without it a mount request becomes a plain upload
+     */
     // POST /v2/<name>/blobs/uploads/[?digest=<digest>] [?mount=<digest>&from=<name>]
-    void startUpload(Exchange exchange, RepositoryName repository) throws IOException {
+    void startUpload(Exchange exchange, RepositoryName repository, RepositoryName mountSource) throws IOException {
         String mount = exchange.query("mount");
-        String from = exchange.query("from");
-        if (mount != null && from != null && mountBlob(exchange, repository, Digest.parse(mount), RepositoryName.parse(from))) {
+        if (mount != null && mountSource != null && mountBlob(exchange, repository, Digest.parse(mount), mountSource)) {
             return;
         }
 

@@ -54,7 +54,7 @@ class HtpasswdAuthenticatorTest {
 
         clock.advance(Duration.ofMinutes(1));
 
-        assertThat(authenticator.authorize(RIGHT, "10.0.0.1", List.of())).isEqualTo("alice");
+        assertThat(authenticator.authorize(RIGHT, "10.0.0.1", List.of())).isEqualTo(Principal.user("alice"));
     }
 
     @Test
@@ -71,7 +71,7 @@ class HtpasswdAuthenticatorTest {
 
         clock.advance(Duration.ofMinutes(2));
 
-        assertThat(authenticator.authorize(RIGHT, "10.0.0.1", List.of())).isEqualTo("alice");
+        assertThat(authenticator.authorize(RIGHT, "10.0.0.1", List.of())).isEqualTo(Principal.user("alice"));
     }
 
     private static String basic(String user, String password) {

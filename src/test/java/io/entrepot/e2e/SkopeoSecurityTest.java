@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
- * Pushes and pulls with skopeo over TLS: with a client certificate under mutual TLS, and with
- * htpasswd credentials given by {@code --creds} and by an auth file.
+ * Pushes and pulls with skopeo over TLS: with a client certificate under mutual TLS, with
+ * htpasswd credentials given by {@code --creds} and by an auth file, and with per-project roles.
  */
 @Tag("external")
 class SkopeoSecurityTest {
@@ -120,6 +120,61 @@ class SkopeoSecurityTest {
         assertThat(lines).filteredOn(line -> line.path("action").asText().equals("auth.failure"))
                 .isNotEmpty().allSatisfy(line -> assertThat(line.path("user").asText()).isEqualTo("alice"));
         assertThat(Files.readString(audit)).doesNotContain("s3cret").doesNotContain("guess");
+    }
+
+    @Test
+    void projectRoles_developerPushesReaderPullsAnonymousPullsPublic() throws Exception {
+        TestCertificates serverCa = TestCertificates.newCa("server CA");
+        Path certDir = clientCertDir("trust", serverCa, null);
+        String hash = BCrypt.hashpw("s3cret", BCrypt.gensalt(4)).replace("$2a$", "$2y$");
+        Path htpasswd = Files.writeString(workDir.resolve("htpasswd"), "dave:" + hash + "\nrita:" + hash + "\n");
+        Path audit = workDir.resolve("audit.log");
+        start(serverCa, "", """
+                auth:
+                  htpasswd:
+                    realm: Entrepot
+                    path: %s
+                access:
+                  projects:
+                    team-a:
+                      users: {dave: developer, rita: reader}
+                    pub:
+                      anonymous: pull
+                      users: {dave: developer}
+                audit:
+                  path: %s
+                """.formatted(htpasswd, audit));
+        String cert = "--cert-dir=" + certDir;
+        String destCert = "--dest-cert-dir=" + certDir;
+
+        Skopeo.skopeo(List.of("copy", "--quiet", "--preserve-digests", destCert, "--dest-creds", "dave:s3cret",
+                source.reference("v1"), registry + "/team-a/app:v1"));
+        Skopeo.skopeo(List.of("copy", "--quiet", "--preserve-digests", destCert, "--dest-creds", "dave:s3cret",
+                source.reference("v1"), registry + "/pub/base:v1"));
+        byte[] readerManifest = Skopeo.skopeo(List.of("inspect", "--raw", cert, "--creds", "rita:s3cret", registry + "/team-a/app:v1"));
+        AssertionError readerPush = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("copy", "--quiet", destCert,
+                "--dest-creds", "rita:s3cret", source.reference("v1"), registry + "/team-a/app:v2")));
+        AssertionError anonymousClosed = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("inspect", "--raw", cert,
+                "--no-creds", registry + "/team-a/app:v1")));
+        OciLayout anonymousCopy = new OciLayout(workDir.resolve("anonymous-copy"));
+        Skopeo.skopeo(List.of("copy", "--quiet", "--src-cert-dir", certDir.toString(), "--src-no-creds", registry + "/pub/base:v1",
+                anonymousCopy.reference("v1")));
+
+        assertThat(OciLayout.sha256(readerManifest)).isEqualTo(digest);
+        assertThat(readerPush.getMessage()).containsIgnoringCase("denied").contains("rita may not push to repository team-a/app");
+        assertThat(anonymousClosed.getMessage()).containsIgnoringCase("unauthorized");
+        source.assertCopiedTo(anonymousCopy, "v1");
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(audit)) {
+            lines.add(OciLayout.JSON.readTree(line));
+        }
+        assertThat(lines).filteredOn(line -> line.path("action").asText().equals("access.denied")).isNotEmpty().allSatisfy(line -> {
+            assertThat(line.path("user").asText()).isEqualTo("rita");
+            assertThat(line.path("result").asText()).isEqualTo("denied");
+            assertThat(line.path("repository").asText()).isEqualTo("team-a/app");
+        });
+        assertThat(lines).filteredOn(line -> line.path("action").asText().equals("manifest.push"))
+                .extracting(line -> line.path("user").asText()).containsOnly("dave");
     }
 
     @Test
