@@ -48,6 +48,8 @@ class ConcurrentPushRaceTest {
     private static final int PUSHES_PER_PUSHER = 125;
     private static final int SHARED_LAYERS = 24;
     private static final int MAX_ATTEMPTS = 5;
+    /** Collections that must finish while pushes still start, whatever the machine's speed. */
+    private static final int MIN_COLLECTIONS = 4;
     // Short enough that shared layers become candidates during the test, long enough to exceed
     // the reference window below on a loaded machine.
     private static final Duration REFERENCE_WINDOW = Duration.ofMillis(200);
@@ -58,6 +60,9 @@ class ConcurrentPushRaceTest {
     private final Registry registry = new Registry(CheckedStorageDriver.wrap(new InMemoryDriver()), Clock.systemUTC(), REFERENCE_WINDOW);
     private final List<byte[]> sharedLayers = new ArrayList<>();
     private final AtomicInteger rejectedPushes = new AtomicInteger();
+    private final AtomicInteger pushesStarted = new AtomicInteger();
+    private final AtomicInteger collections = new AtomicInteger();
+    private volatile Future<?> collectorRun;
 
     @Test
     void onlineCollector_keepsEveryPushedImageIntact() throws Exception {
@@ -68,7 +73,7 @@ class ConcurrentPushRaceTest {
 
         Outcome outcome = pushWhileCollecting(() -> collector.collect(new GcOptions(false, true, GRACE), GcProgress.NONE));
 
-        assertThat(outcome.collections).as("collections during the pushes").isGreaterThan(3);
+        assertThat(outcome.collections).as("collections during the pushes").isGreaterThanOrEqualTo(MIN_COLLECTIONS);
         assertThat(outcome.succeeded).as("pushes that succeeded, of %d", PUSHERS * PUSHES_PER_PUSHER)
                 .isGreaterThan(PUSHERS * PUSHES_PER_PUSHER * 9 / 10);
         assertThat(brokenImages(outcome.pushed)).isEmpty();
@@ -108,7 +113,6 @@ class ConcurrentPushRaceTest {
 
     private Outcome pushWhileCollecting(Collection collection) throws Exception {
         AtomicBoolean pushing = new AtomicBoolean(true);
-        AtomicInteger collections = new AtomicInteger();
         AtomicInteger removed = new AtomicInteger();
         ConcurrentLinkedQueue<Image> kept = new ConcurrentLinkedQueue<>();
         AtomicInteger succeeded = new AtomicInteger();
@@ -120,6 +124,7 @@ class ConcurrentPushRaceTest {
                 }
                 return null;
             });
+            collectorRun = collector;
             List<Future<?>> pushers = new ArrayList<>();
             for (int p = 0; p < PUSHERS; p++) {
                 int pusher = p;
@@ -146,6 +151,7 @@ class ConcurrentPushRaceTest {
         Random random = new Random(pusher);
         List<Image> mine = new ArrayList<>();
         for (int i = 0; i < PUSHES_PER_PUSHER; i++) {
+            awaitCollectorPace(pushesStarted.getAndIncrement());
             RepositoryName repository = RepositoryName.parse("race/app" + (i % 4));
             List<byte[]> blobs = new ArrayList<>();
             blobs.add(sharedLayers.get(random.nextInt(SHARED_LAYERS)));
@@ -164,6 +170,25 @@ class ConcurrentPushRaceTest {
             }
         }
         kept.addAll(mine);
+    }
+
+    /**
+     * Holds push number {@code started} back until the collector has kept pace, so that at least
+     * {@link #MIN_COLLECTIONS} collections finish while pushes still start: on a fast machine the
+     * pushes would otherwise all finish during one or two collections, and the race would not be
+     * tested. Gives up waiting when the collector has stopped, whose failure the test then reports.
+     */
+    private void awaitCollectorPace(int started) {
+        int total = PUSHERS * PUSHES_PER_PUSHER;
+        int needed = (int) ((long) started * MIN_COLLECTIONS / (total - 1));
+        while (collections.get() < needed && !collectorRun.isDone()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Pushes as a client does: uploads what the repository lacks, then the manifest, and starts over when rejected. */
