@@ -155,10 +155,7 @@ public final class ApiHandler extends Handler.Abstract {
             failure = e;
         }
 
-        // Recorded before the callback completes the response, so that a client that reads the
-        // metrics right after its response sees its request counted.
-        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
-        recording.finish(response, status, exchange.bodyBytesRead(), failure);
+        int status = recording.finish(response, exchange.bodyBytesRead(), failure);
         recordContent(exchange, match, status);
         MDC.clear();
         if (failure == null) {

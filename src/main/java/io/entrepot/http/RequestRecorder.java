@@ -11,7 +11,10 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -24,6 +27,10 @@ import org.slf4j.MDC;
  * Records each request of the main listener in three places: one access log line, the
  * {@code registry_http_*} metrics under the request's {@code handler} label, and a server span.
  * The API and the token endpoint share it, so both appear the same way in logs and dashboards.
+ *
+ * <p>The access line prints the query with the value of every parameter outside
+ * {@link #LOGGED_PARAMETERS} replaced by {@value #MASK}. A client that puts a password or token
+ * in a URL, where no specification puts one, therefore leaves no secret in the log.
  */
 final class RequestRecorder {
 
@@ -33,6 +40,17 @@ final class RequestRecorder {
     private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
     private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
     private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+
+    static final String MASK = "*****";
+
+    /**
+     * The query parameters whose values the access log prints: those of the distribution API
+     * ({@code digest}, {@code mount}, {@code from}, {@code n}, {@code last}, {@code artifactType})
+     * and of a token request ({@code service}, {@code scope}, {@code account}, {@code client_id},
+     * {@code offline_token}). None of them carries a credential.
+     */
+    static final Set<String> LOGGED_PARAMETERS = Set.of("digest", "mount", "from", "n", "last", "artifactType",
+            "service", "scope", "account", "client_id", "offline_token");
 
     private final HttpMetrics metrics;
     private final Tracer tracer;
@@ -84,13 +102,15 @@ final class RequestRecorder {
 
         /**
          * Writes the access line, records the metrics and ends the span. The request id and the
-         * user come from the MDC.
+         * user come from the MDC. Call it before the callback completes the response, so that
+         * a client that reads the metrics right after an empty response sees its request counted.
          *
-         * @param status the status the client received, 500 when the handler failed before responding
          * @param requestBytes the request body bytes the handler read
          * @param failure what the handler threw, or null
+         * @return the status the client received: 500 when the handler failed before responding
          */
-        void finish(Response response, int status, long requestBytes, Throwable failure) {
+        int finish(Response response, long requestBytes, Throwable failure) {
+            int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
             long nanos = System.nanoTime() - start;
             long responseBytes = Response.getContentBytesWritten(response);
             logAccess(status, responseBytes, nanos, failure);
@@ -100,15 +120,17 @@ final class RequestRecorder {
                 span.setStatus(StatusCode.ERROR);
             }
             span.end();
+            return status;
         }
 
         private void logAccess(int status, long responseBytes, long nanos, Throwable failure) {
+            String path = loggedPath(request.getHttpURI().getPath(), request.getHttpURI().getQuery());
             if (failure != null) {
-                log.warn("response aborted: {} {}: {}", request.getMethod(), request.getHttpURI().getPath(), failure.toString());
+                log.warn("response aborted: {} {}: {}", request.getMethod(), path, failure.toString());
             }
             accessLog.atInfo()
                     .addKeyValue("method", request.getMethod())
-                    .addKeyValue("path", request.getHttpURI().getPathQuery())
+                    .addKeyValue("path", path)
                     .addKeyValue("status", status)
                     .addKeyValue("bytes", responseBytes)
                     .addKeyValue("duration_ms", nanos / 1000 / 1000.0)
@@ -117,6 +139,45 @@ final class RequestRecorder {
                     .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))
                     .log("request");
         }
+    }
+
+    /**
+     * Returns {@code path} followed by {@code rawQuery} as sent, except that the value of every
+     * parameter outside {@link #LOGGED_PARAMETERS} is {@value #MASK}. A parameter without a value
+     * or whose name does not decode is masked whole.
+     */
+    static String loggedPath(String path, String rawQuery) {
+        if (rawQuery == null) {
+            return path;
+        }
+        StringBuilder logged = new StringBuilder(path).append('?');
+        String[] pairs = rawQuery.split("&", -1);
+        for (int i = 0; i < pairs.length; i++) {
+            if (i > 0) {
+                logged.append('&');
+            }
+            logged.append(loggedPair(pairs[i]));
+        }
+        return logged.toString();
+    }
+
+    private static String loggedPair(String pair) {
+        if (pair.isEmpty()) {
+            return pair;
+        }
+        int equals = pair.indexOf('=');
+        String rawName = equals < 0 ? pair : pair.substring(0, equals);
+        String name;
+        try {
+            name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return MASK;
+        }
+        if (LOGGED_PARAMETERS.contains(name)) {
+            return pair;
+        }
+        // A bare word may itself be a token, so it is masked as well.
+        return equals < 0 ? MASK : rawName + "=" + MASK;
     }
 
     /** Reads a request's trace context headers, such as {@code traceparent}. */
