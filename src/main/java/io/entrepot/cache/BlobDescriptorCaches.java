@@ -3,9 +3,11 @@ package io.entrepot.cache;
 import io.entrepot.config.CacheConfig;
 import io.entrepot.config.RedisConfig;
 import io.entrepot.registry.BlobDescriptorCache;
+import io.entrepot.registry.CollectionEpoch;
 import io.entrepot.registry.Descriptor;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.RepositoryName;
+import io.entrepot.storage.StorageDriver;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -31,6 +33,18 @@ public final class BlobDescriptorCaches {
             case INMEMORY -> new InMemoryBlobDescriptorCache(cache.blobDescriptorSize(), statistics);
             case REDIS -> new RedisBlobDescriptorCache(redis, statistics);
         };
+    }
+
+    /**
+     * Wraps {@code cache} for a serving instance, so that it stops answering while a garbage
+     * collection deletes blobs from {@code driver} (see {@link SweepFencedCache}), and starts its
+     * poller. A disabled cache is returned as it is, because it has nothing to fence.
+     */
+    public static MeasuredCache fenceAgainstCollection(MeasuredCache cache, StorageDriver driver) {
+        if (cache instanceof Disabled) {
+            return cache;
+        }
+        return new SweepFencedCache(cache, new CollectionEpoch(driver)).start();
     }
 
     /** No cache: every lookup misses and nothing is counted. */

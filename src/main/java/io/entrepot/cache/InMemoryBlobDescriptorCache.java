@@ -11,9 +11,10 @@ import java.util.Optional;
  * {@code storage.cache.blobdescriptor: inmemory}: one bounded Caffeine cache per process, holding
  * descriptors and links together, so {@code blobdescriptorsize} bounds the total entry count.
  *
- * <p>Entries live in this process only. With several instances, a delete on one instance is not
- * seen by the caches of the others, which keep returning their entries until eviction; use
- * the {@code redis} cache when instances serve deletes.
+ * <p>Entries live in this process only. With several instances, a delete through the API on one
+ * instance is not seen by the caches of the others, which keep returning their entries until
+ * eviction; use the {@code redis} cache when instances serve deletes. Garbage collection is
+ * different: {@link SweepFencedCache} drops every entry when a collection starts and ends.
  */
 final class InMemoryBlobDescriptorCache implements MeasuredCache {
 
@@ -60,6 +61,11 @@ final class InMemoryBlobDescriptorCache implements MeasuredCache {
     @Override
     public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {
         entries.invalidate(new LinkKey(kind, repository, digest));
+    }
+
+    @Override
+    public void invalidateLocalEntries() {
+        entries.invalidateAll();
     }
 
     @Override

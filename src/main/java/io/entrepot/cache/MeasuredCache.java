@@ -10,4 +10,10 @@ public interface MeasuredCache extends BlobDescriptorCache {
 
     /** Returns the {@code storage.cache.blobdescriptor} value this cache implements, such as {@code redis}. */
     String type();
+
+    /**
+     * Drops every entry held in this process. A cache whose entries live in a shared backend,
+     * such as Redis, keeps them, because the collector that deleted the blobs removed its entries there.
+     */
+    default void invalidateLocalEntries() {}
 }

@@ -5,19 +5,10 @@ import io.entrepot.registry.Descriptor;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.RepositoryName;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,89 +69,18 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
     RedisBlobDescriptorCache(RedisConfig config, CacheStatistics statistics) {
         this.config = config;
         this.statistics = statistics;
-        this.client = config.mode() == RedisConfig.Mode.CLUSTER ? clusterClient(config) : client(config);
+        this.client = RedisConnections.newClient(config);
         if (!connect()) {
             Thread.ofVirtual().name("entrepot-redis-connect").start(this::connectUntilClosed);
         }
     }
 
-    private static RedisClient client(RedisConfig config) {
-        RedisClient client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(config.dialTimeout()).build())
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout(config)))
-                .build());
-        return client;
-    }
-
-    // NOTE: the tests cover a single server and Sentinel; this Cluster path and redis.tls have
-    // not been run against a real Redis Cluster or a TLS-enabled Redis.
-    private static RedisClusterClient clusterClient(RedisConfig config) {
-        List<RedisURI> uris = new ArrayList<>();
-        for (String addr : config.addrs()) {
-            uris.add(credentials(RedisURI.Builder.redis(host(addr), port(addr)), config).build());
-        }
-        RedisClusterClient client = RedisClusterClient.create(uris);
-        client.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(config.dialTimeout()).build())
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout(config)))
-                .build());
-        return client;
-    }
-
-    /** Lettuce has one command timeout, so the larger of the read and write timeouts applies. */
-    private static Duration commandTimeout(RedisConfig config) {
-        return config.readTimeout().compareTo(config.writeTimeout()) >= 0 ? config.readTimeout() : config.writeTimeout();
-    }
-
-    private RedisURI uri() {
-        RedisURI.Builder builder;
-        if (config.mode() == RedisConfig.Mode.SENTINEL) {
-            String first = config.addrs().get(0);
-            builder = RedisURI.Builder.sentinel(host(first), port(first), config.masterName());
-            for (String sentinel : config.addrs().subList(1, config.addrs().size())) {
-                builder.withSentinel(host(sentinel), port(sentinel));
-            }
-        } else {
-            builder = RedisURI.Builder.redis(host(config.addrs().get(0)), port(config.addrs().get(0)));
-        }
-        return credentials(builder.withDatabase(config.db()), config).build();
-    }
-
-    private static RedisURI.Builder credentials(RedisURI.Builder builder, RedisConfig config) {
-        builder.withSsl(config.tls()).withTimeout(commandTimeout(config));
-        if (config.password() != null && config.username() != null) {
-            builder.withAuthentication(config.username(), config.password());
-        } else if (config.password() != null) {
-            builder.withPassword(config.password().toCharArray());
-        }
-        return builder;
-    }
-
-    private static String host(String addr) {
-        return addr.substring(0, addr.lastIndexOf(':')).replace("[", "").replace("]", "");
-    }
-
-    private static int port(String addr) {
-        return Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
-    }
-
     /** Opens the connection; returns false, after logging the outage once, when Redis cannot be reached. */
     private boolean connect() {
         try {
-            if (client instanceof RedisClusterClient cluster) {
-                var clusterConnection = cluster.connect(StringCodec.UTF8);
-                connection = clusterConnection;
-                commands = clusterConnection.sync();
-            } else {
-                var single = ((RedisClient) client).connect(StringCodec.UTF8, uri());
-                connection = single;
-                commands = single.sync();
-            }
+            StatefulConnection<String, String> opened = RedisConnections.connect(client, config);
+            connection = opened;
+            commands = RedisConnections.commands(opened);
             log.atInfo().addKeyValue("redis", config).log("connected to Redis");
             return true;
         } catch (RedisException e) {

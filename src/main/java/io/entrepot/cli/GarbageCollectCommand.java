@@ -1,7 +1,5 @@
 package io.entrepot.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrepot.config.GoDuration;
@@ -10,6 +8,7 @@ import io.entrepot.maintenance.GarbageCollector;
 import io.entrepot.maintenance.GcOptions;
 import io.entrepot.maintenance.GcProgress;
 import io.entrepot.maintenance.GcReport;
+import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,6 +49,10 @@ final class GarbageCollectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the report as one JSON document instead of text")
     boolean json;
 
+    @Option(names = "--progress",
+            description = "show the phase and progress on standard error even when it is not a terminal; by default only a terminal shows it")
+    boolean progressForced;
+
     @Override
     public Integer call() {
         if (grace.isNegative()) {
@@ -62,9 +65,10 @@ final class GarbageCollectCommand implements Callable<Integer> {
         }
 
         GcReport report;
-        GcProgress progress = !json && System.console() != null ? new TerminalProgress(System.err) : GcProgress.NONE;
-        try {
-            var collector = new GarbageCollector(MaintenanceCommands.openRegistry(loaded), Clock.systemUTC());
+        boolean showProgress = progressForced || (!json && System.console() != null);
+        GcProgress progress = showProgress ? new TerminalProgress(System.err) : GcProgress.NONE;
+        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded)) {
+            var collector = new GarbageCollector(MaintenanceCommands.openRegistry(loaded, sharedCache), Clock.systemUTC());
             report = collector.collect(new GcOptions(dryRun, deleteUntagged, grace), progress);
         } catch (IOException e) {
             System.err.println("entrepot: garbage collection failed: " + e.getMessage());
@@ -101,8 +105,7 @@ final class GarbageCollectCommand implements Callable<Integer> {
     }
 
     static String toJson(GcReport report) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
+        ObjectNode root = JsonReports.newReport();
         root.put("dryRun", report.dryRun());
         ArrayNode repositories = root.putArray("repositories");
         for (GcReport.RepositoryReport repository : report.repositories()) {
@@ -122,11 +125,7 @@ final class GarbageCollectCommand implements Callable<Integer> {
         total.put("blobsKeptByGrace", report.blobsKeptByGrace());
         total.put("durationSeconds", report.duration().toMillis() / 1000.0);
         addBlobs(root.putArray("blobsRemoved"), report.blobsRemoved());
-        try {
-            return mapper.writeValueAsString(root);
-        } catch (IOException e) {
-            throw new IllegalStateException("a report tree always serializes", e);
-        }
+        return JsonReports.render(root);
     }
 
     private static void addBlobs(ArrayNode array, java.util.List<GcReport.RemovedBlob> blobs) {

@@ -1,10 +1,13 @@
 package io.entrepot.cli;
 
+import io.entrepot.cache.BlobDescriptorCaches;
+import io.entrepot.config.CacheConfig;
 import io.entrepot.config.ConfigException;
 import io.entrepot.config.ConfigLoader;
 import io.entrepot.config.GoDuration;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.http.StorageDrivers;
+import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Registry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,9 +42,28 @@ final class MaintenanceCommands {
         }
     }
 
-    /** Opens the registry over the configured storage, without serving it. */
+    /** Opens the registry over the configured storage, without serving it and without a cache. */
     static Registry openRegistry(LoadedConfig loaded) throws IOException {
-        return new Registry(StorageDrivers.create(loaded.config().storage().driver()), Clock.systemUTC());
+        return openRegistry(loaded, BlobDescriptorCache.NONE);
+    }
+
+    /** Opens the registry over the configured storage, with {@code cache} in front of it. */
+    static Registry openRegistry(LoadedConfig loaded, BlobDescriptorCache cache) throws IOException {
+        return new Registry(StorageDrivers.create(loaded.config().storage().driver()), Clock.systemUTC(), cache);
+    }
+
+    /**
+     * Opens the Redis blob descriptor cache that serving instances share, when
+     * {@code storage.cache.blobdescriptor} is {@code redis}, so that what a command deletes is
+     * removed there too. Otherwise returns no cache: an in-memory cache of this short-lived process
+     * would never be read, and the serving instances drop theirs through the collection epoch.
+     */
+    static BlobDescriptorCache openSharedCache(LoadedConfig loaded) {
+        CacheConfig cache = loaded.config().cache();
+        if (cache.blobDescriptor() != CacheConfig.BlobDescriptor.REDIS) {
+            return BlobDescriptorCache.NONE;
+        }
+        return BlobDescriptorCaches.create(cache, loaded.config().redis());
     }
 
     /** Reads a duration in Go's notation, such as {@code 90m} or {@code 1h30m}, as the config file does. */

@@ -1,7 +1,10 @@
 package io.entrepot.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.maintenance.Retention;
+import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +31,9 @@ final class RetentionCommand implements Callable<Integer> {
     @Option(names = {"-d", "--dry-run"}, description = "report what would be removed and change nothing")
     boolean dryRun;
 
+    @Option(names = "--json", description = "print the report as one JSON document instead of text")
+    boolean json;
+
     @Override
     public Integer call() {
         LoadedConfig loaded = MaintenanceCommands.load(configFile);
@@ -40,29 +46,64 @@ final class RetentionCommand implements Callable<Integer> {
         }
 
         Retention.Report report;
-        try {
-            report = new Retention(MaintenanceCommands.openRegistry(loaded), Clock.systemUTC(), loaded.config().retention()).run(dryRun);
+        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded)) {
+            report = new Retention(MaintenanceCommands.openRegistry(loaded, sharedCache), Clock.systemUTC(), loaded.config().retention())
+                    .run(dryRun);
         } catch (IOException e) {
             System.err.println("entrepot: retention failed: " + e.getMessage());
             return 1;
         }
 
-        String remove = dryRun ? "would remove" : "removed";
-        int tagsRemoved = 0;
-        int manifestsRemoved = 0;
+        System.out.println(json ? toJson(report) : toText(report));
+        return 0;
+    }
+
+    private static String toText(Retention.Report report) {
+        StringBuilder text = new StringBuilder();
+        String remove = report.dryRun() ? "would remove" : "removed";
         for (Retention.RepositoryReport repository : report.repositories()) {
-            System.out.println(repository.name() + " (rule " + repository.rule() + "):");
+            text.append(repository.name()).append(" (rule ").append(repository.rule()).append("):\n");
             for (Retention.TagDecision tag : repository.tags()) {
-                System.out.println("  " + (tag.kept() ? "keep" : remove) + " tag " + tag.tag() + ": " + tag.reason());
-                tagsRemoved += tag.kept() ? 0 : 1;
+                text.append("  ").append(tag.kept() ? "keep" : remove).append(" tag ").append(tag.tag()).append(": ")
+                        .append(tag.reason()).append('\n');
             }
             for (Digest manifest : repository.manifestsRemoved()) {
-                System.out.println("  " + remove + " untagged manifest " + manifest);
-                manifestsRemoved++;
+                text.append("  ").append(remove).append(" untagged manifest ").append(manifest).append('\n');
             }
         }
-        System.out.printf("total: %s %d tags and %d manifests in %d repositories%n", remove, tagsRemoved, manifestsRemoved,
-                report.repositories().size());
-        return 0;
+        text.append(String.format("total: %s %d tags and %d manifests in %d repositories", remove, tagsRemoved(report),
+                manifestsRemoved(report), report.repositories().size()));
+        return text.toString();
+    }
+
+    static String toJson(Retention.Report report) {
+        ObjectNode root = JsonReports.newReport();
+        root.put("dryRun", report.dryRun());
+        ArrayNode repositories = root.putArray("repositories");
+        for (Retention.RepositoryReport repository : report.repositories()) {
+            ObjectNode node = repositories.addObject();
+            node.put("name", repository.name().toString());
+            node.put("rule", repository.rule());
+            ArrayNode tags = node.putArray("tags");
+            for (Retention.TagDecision tag : repository.tags()) {
+                tags.addObject().put("tag", tag.tag().toString()).put("digest", tag.digest().toString())
+                        .put("decision", tag.kept() ? "keep" : "remove").put("reason", tag.reason());
+            }
+            ArrayNode manifests = node.putArray("manifestsRemoved");
+            repository.manifestsRemoved().forEach(digest -> manifests.add(digest.toString()));
+        }
+        ObjectNode total = root.putObject("total");
+        total.put("tagsRemoved", tagsRemoved(report));
+        total.put("manifestsRemoved", manifestsRemoved(report));
+        total.put("repositories", report.repositories().size());
+        return JsonReports.render(root);
+    }
+
+    private static long tagsRemoved(Retention.Report report) {
+        return report.repositories().stream().flatMap(r -> r.tags().stream()).filter(t -> !t.kept()).count();
+    }
+
+    private static long manifestsRemoved(Retention.Report report) {
+        return report.repositories().stream().mapToLong(r -> r.manifestsRemoved().size()).sum();
     }
 }

@@ -1,9 +1,12 @@
 package io.entrepot.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.maintenance.Verifier;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +33,9 @@ final class VerifyCommand implements Callable<Integer> {
             description = "number of blobs hashed at the same time (default: ${DEFAULT-VALUE})")
     int parallelism;
 
+    @Option(names = "--json", description = "print the report as one JSON document instead of text")
+    boolean json;
+
     @Override
     public Integer call() {
         if (parallelism < 1 || parallelism > 256) {
@@ -49,17 +55,44 @@ final class VerifyCommand implements Callable<Integer> {
             return 1;
         }
 
+        if (json) {
+            System.out.println(toJson(result));
+        } else {
+            printText(result);
+        }
+        return result.damaged() ? 1 : 0;
+    }
+
+    private static void printText(Verifier.Result result) {
         for (Verifier.Problem problem : result.problems()) {
-            System.out.println(problem.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + problem.path() + ": " + problem.detail());
+            System.out.println(kindName(problem.kind()) + " " + problem.path() + ": " + problem.detail());
         }
         for (String path : result.quarantined()) {
             System.out.println("quarantined " + path);
         }
-        long corrupt = count(result, Verifier.Kind.CORRUPT);
-        long missing = count(result, Verifier.Kind.MISSING);
-        long orphaned = count(result, Verifier.Kind.ORPHANED);
-        System.out.printf("checked %d blobs: %d corrupt, %d missing, %d orphaned%n", result.blobsChecked(), corrupt, missing, orphaned);
-        return result.damaged() ? 1 : 0;
+        System.out.printf("checked %d blobs: %d corrupt, %d missing, %d orphaned%n", result.blobsChecked(),
+                count(result, Verifier.Kind.CORRUPT), count(result, Verifier.Kind.MISSING), count(result, Verifier.Kind.ORPHANED));
+    }
+
+    static String toJson(Verifier.Result result) {
+        ObjectNode root = JsonReports.newReport();
+        root.put("blobsChecked", result.blobsChecked());
+        root.put("damaged", result.damaged());
+        ObjectNode counts = root.putObject("counts");
+        for (Verifier.Kind kind : Verifier.Kind.values()) {
+            counts.put(kindName(kind), count(result, kind));
+        }
+        ArrayNode problems = root.putArray("problems");
+        for (Verifier.Problem problem : result.problems()) {
+            problems.addObject().put("kind", kindName(problem.kind())).put("path", problem.path()).put("detail", problem.detail());
+        }
+        ArrayNode quarantined = root.putArray("quarantined");
+        result.quarantined().forEach(quarantined::add);
+        return JsonReports.render(root);
+    }
+
+    private static String kindName(Verifier.Kind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 
     private static long count(Verifier.Result result, Verifier.Kind kind) {

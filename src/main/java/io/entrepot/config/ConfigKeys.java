@@ -54,6 +54,7 @@ final class ConfigKeys {
             "storage.maintenance.readonly", "storage.maintenance.readonly.enabled",
             "storage.maintenance.gc", "storage.maintenance.gc.enabled", "storage.maintenance.gc.interval",
             "storage.maintenance.gc.grace", "storage.maintenance.gc.deleteuntagged", "storage.maintenance.gc.dryrun",
+            "storage.maintenance.gc.schedule", "storage.maintenance.gc.timezone",
             "http", "http.addr", "http.net", "http.prefix", "http.host", "http.relativeurls",
             "http.headers", "http.draintimeout", "http.debug", "http.debug.addr",
             "http.maxmanifestsize", "http.trustedproxies", "http.shutdowndelay",

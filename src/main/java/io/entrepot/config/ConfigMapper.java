@@ -216,14 +216,49 @@ final class ConfigMapper {
         boolean deleteUntagged = reader.bool(prefix + "deleteuntagged", defaults.deleteUntagged());
         boolean dryRun = reader.bool(prefix + "dryrun", defaults.dryRun());
 
-        if (enabled && interval.isZero()) {
+        CronExpression schedule = cronSchedule(prefix);
+        java.time.ZoneId timeZone = timeZone(prefix + "timezone", defaults.timeZone());
+
+        if (enabled && interval.isZero() && schedule == null) {
             reader.problem(prefix + "interval", "must be greater than zero while garbage collection is enabled", reader.node(prefix + "interval"));
+        }
+        if (reader.has(prefix + "interval") && reader.has(prefix + "schedule")) {
+            reader.problem(prefix + "schedule", "cannot be combined with " + prefix + "interval; remove one of the two",
+                    reader.node(prefix + "schedule"));
         }
         if (enabled && grace.compareTo(StorageConfig.GarbageCollection.MIN_ONLINE_GRACE) < 0) {
             reader.problem(prefix + "grace", "must be at least " + GoDuration.format(StorageConfig.GarbageCollection.MIN_ONLINE_GRACE)
                     + " while the registry serves pushes, so that a push in progress keeps its blobs", reader.node(prefix + "grace"));
         }
-        return new StorageConfig.GarbageCollection(enabled, interval, grace, deleteUntagged, dryRun);
+        return new StorageConfig.GarbageCollection(enabled, interval, schedule, timeZone, grace, deleteUntagged, dryRun);
+    }
+
+    /** Reads {@code <prefix>schedule}, a five-field cron expression; null when absent or invalid. */
+    private CronExpression cronSchedule(String prefix) {
+        String text = reader.string(prefix + "schedule", null);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return CronExpression.parse(text);
+        } catch (IllegalArgumentException e) {
+            reader.problem(prefix + "schedule", e.getMessage(), reader.node(prefix + "schedule"));
+            return null;
+        }
+    }
+
+    /** Reads a time zone such as {@code UTC} or {@code Europe/Paris}. */
+    private java.time.ZoneId timeZone(String path, java.time.ZoneId defaultValue) {
+        String text = reader.string(path, null);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            return java.time.ZoneId.of(text);
+        } catch (java.time.DateTimeException e) {
+            reader.problem(path, "unknown time zone, use an IANA name such as UTC or Europe/Paris", reader.node(path));
+            return defaultValue;
+        }
     }
 
     private HttpConfig http() {

@@ -21,7 +21,39 @@ final class EffectiveTree {
         putLog(object(tree, "log"), config.log());
         putStorage(object(tree, "storage"), config.storage());
         putHttp(object(tree, "http"), config.http());
+        if (tree.has("retention") || !config.retention().equals(RetentionConfig.NONE)) {
+            putRetention(tree.putObject("retention"), config.retention());
+        }
         return tree;
+    }
+
+    /** Writes the retention section as it runs: durations in Go notation, unset settings left out. */
+    private static void putRetention(ObjectNode node, RetentionConfig retention) {
+        node.put("interval", GoDuration.format(retention.interval()));
+        node.put("dryrun", retention.dryRun());
+        var rules = node.putArray("rules");
+        for (RetentionConfig.Rule rule : retention.rules()) {
+            ObjectNode ruleNode = rules.addObject();
+            ruleNode.put("repositories", rule.repositories());
+            if (rule.keepLatest() != null) {
+                ruleNode.put("keeplatest", rule.keepLatest());
+            }
+            if (!rule.keepTags().isEmpty()) {
+                rule.keepTags().forEach(ruleNode.putArray("keeptags")::add);
+            }
+            if (rule.removeTagsOlderThan() != null) {
+                ruleNode.put("removetagsolderthan", GoDuration.format(rule.removeTagsOlderThan()));
+            }
+            if (rule.removeUntaggedOlderThan() != null) {
+                ruleNode.put("removeuntaggedolderthan", GoDuration.format(rule.removeUntaggedOlderThan()));
+            }
+        }
+        var immutable = node.putArray("immutabletags");
+        for (RetentionConfig.ImmutableTags tags : retention.immutableTags()) {
+            ObjectNode tagsNode = immutable.addObject();
+            tagsNode.put("repositories", tags.repositories());
+            tags.tags().forEach(tagsNode.putArray("tags")::add);
+        }
     }
 
     private static void putLog(ObjectNode log, LogConfig config) {
@@ -57,7 +89,12 @@ final class EffectiveTree {
         StorageConfig.GarbageCollection gc = config.garbageCollection();
         ObjectNode gcNode = object(maintenance, "gc");
         gcNode.put("enabled", gc.enabled());
-        gcNode.put("interval", GoDuration.format(gc.interval()));
+        if (gc.schedule() == null) {
+            gcNode.put("interval", GoDuration.format(gc.interval()));
+        } else {
+            gcNode.put("schedule", gc.schedule().toString());
+            gcNode.put("timezone", gc.timeZone().getId());
+        }
         gcNode.put("grace", GoDuration.format(gc.grace()));
         gcNode.put("deleteuntagged", gc.deleteUntagged());
         gcNode.put("dryrun", gc.dryRun());

@@ -152,11 +152,14 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
 
     /**
      * {@code storage.maintenance.gc}, Entrepot's own key: garbage collection inside the server,
-     * off by default as in distribution, which has none.
+     * off by default as in distribution, which has none. Collections run every {@code interval},
+     * or at the times of {@code schedule} in {@code timeZone} when a cron expression is set
+     * (then {@code schedule} is not null).
      */
-    public record GarbageCollection(boolean enabled, Duration interval, Duration grace, boolean deleteUntagged, boolean dryRun) {
-        public static final GarbageCollection DEFAULT =
-                new GarbageCollection(false, Duration.ofHours(24), Duration.ofHours(1), false, false);
+    public record GarbageCollection(boolean enabled, Duration interval, CronExpression schedule, java.time.ZoneId timeZone,
+            Duration grace, boolean deleteUntagged, boolean dryRun) {
+        public static final GarbageCollection DEFAULT = new GarbageCollection(false, Duration.ofHours(24), null,
+                java.time.ZoneId.of("UTC"), Duration.ofHours(1), false, false);
 
         /**
          * The shortest grace period accepted online: a push may take up to 30 s between claiming

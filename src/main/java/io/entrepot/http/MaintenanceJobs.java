@@ -1,11 +1,15 @@
 package io.entrepot.http;
 
+import io.entrepot.config.CronExpression;
 import io.entrepot.config.RegistryConfig;
 import io.entrepot.config.StorageConfig;
+import io.entrepot.maintenance.CollectionLease;
 import io.entrepot.maintenance.GarbageCollector;
 import io.entrepot.maintenance.GcOptions;
 import io.entrepot.maintenance.GcReport;
+import io.entrepot.maintenance.LeasedJob;
 import io.entrepot.maintenance.OnlineCollection;
+import io.entrepot.maintenance.RedisLease;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.maintenance.StorageLease;
 import io.entrepot.maintenance.UploadPurger;
@@ -17,6 +21,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * garbage collection, retention and the storage usage refresh. Each job is skipped while the
  * registry is read-only, because read-only mode is how operators pause every write.
  */
-final class MaintenanceJobs {
+final class MaintenanceJobs implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MaintenanceJobs.class);
 
@@ -36,6 +45,7 @@ final class MaintenanceJobs {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean readOnly;
     private final Metrics metrics;
+    private final List<RedisLease> redisLeases = new CopyOnWriteArrayList<>();
 
     MaintenanceJobs(RegistryConfig config, ScheduledExecutorService scheduler, AtomicBoolean readOnly, Metrics metrics) {
         this.config = config;
@@ -44,12 +54,13 @@ final class MaintenanceJobs {
         this.metrics = metrics;
     }
 
-    /** Schedules every job the configuration enables. */
-    void scheduleAll(Registry registry, StorageDriver driver) {
+    /** Schedules every job the configuration enables, and returns this, to be closed with the server. */
+    MaintenanceJobs scheduleAll(Registry registry, StorageDriver driver) {
         schedulePurge(driver);
         scheduleCollection(registry, driver);
         scheduleRetention(registry);
         scheduleStorageUsage(driver);
+        return this;
     }
 
     private void schedulePurge(StorageDriver driver) {
@@ -80,16 +91,48 @@ final class MaintenanceJobs {
             return;
         }
         OnlineCollection collection = new OnlineCollection(new GarbageCollector(registry, Clock.systemUTC()),
-                new StorageLease(driver, Clock.systemUTC()), new GcOptions(gc.dryRun(), gc.deleteUntagged(), gc.grace()));
-        long intervalSeconds = Math.max(1, gc.interval().toSeconds());
-        scheduler.scheduleWithFixedDelay(() -> {
+                lease(driver, "gc"), new GcOptions(gc.dryRun(), gc.deleteUntagged(), gc.grace()));
+        Runnable job = () -> {
             if (!readOnly.get()) {
                 collectGarbage(collection);
             }
-        }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+        };
+        if (gc.schedule() != null) {
+            scheduleCron(gc.schedule(), gc.timeZone(), ZonedDateTime.now(gc.timeZone()), job);
+            log.atInfo().addKeyValue("schedule", gc.schedule()).addKeyValue("timezone", gc.timeZone()).addKeyValue("grace", gc.grace())
+                    .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
+                    .log("garbage collection scheduled");
+            return;
+        }
+        long intervalSeconds = Math.max(1, gc.interval().toSeconds());
+        scheduler.scheduleWithFixedDelay(job, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
         log.atInfo().addKeyValue("interval", gc.interval()).addKeyValue("grace", gc.grace())
                 .addKeyValue("delete_untagged", gc.deleteUntagged()).addKeyValue("dry_run", gc.dryRun())
                 .log("garbage collection scheduled");
+    }
+
+    /**
+     * Runs {@code job} at the next time of {@code cron} after {@code after}, then schedules the
+     * following run. A run that lasts past later times of the expression skips them. The next time
+     * is computed from the later of now and the time just run, so a timer that fires a little
+     * early by the wall clock does not run the same time twice.
+     */
+    private void scheduleCron(CronExpression cron, ZoneId zone, ZonedDateTime after, Runnable job) {
+        ZonedDateTime next = cron.next(after);
+        long delayMillis = Math.max(0, Duration.between(Instant.now(), next.toInstant()).toMillis());
+        try {
+            scheduler.schedule(() -> {
+                try {
+                    job.run();
+                } finally {
+                    ZonedDateTime now = ZonedDateTime.now(zone);
+                    scheduleCron(cron, zone, now.isAfter(next) ? now : next, job);
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The server is stopping and has shut the scheduler down.
+        }
+        log.atDebug().addKeyValue("next", next).log("next scheduled garbage collection");
     }
 
     /** Runs one scheduled collection and records it in the {@code registry_gc_*} metrics. */
@@ -116,6 +159,7 @@ final class MaintenanceJobs {
             return;
         }
         Retention job = new Retention(registry, Clock.systemUTC(), retention);
+        LeasedJob leased = new LeasedJob(lease(registry.driver(), "retention"), "retention");
         long intervalSeconds = Math.max(1, retention.interval().toSeconds());
         scheduler.scheduleWithFixedDelay(() -> {
             if (readOnly.get()) {
@@ -123,7 +167,10 @@ final class MaintenanceJobs {
             }
             Instant started = Instant.now();
             try {
-                Retention.Report report = job.run(retention.dryRun());
+                Retention.Report report = leased.runIfLeaseHolder(() -> job.run(retention.dryRun())).orElse(null);
+                if (report == null) {
+                    return;
+                }
                 long tags = report.dryRun() ? 0 : report.repositories().stream()
                         .mapToLong(r -> r.tags().stream().filter(t -> !t.kept()).count()).sum();
                 long manifests = report.dryRun() ? 0 : report.repositories().stream().mapToLong(r -> r.manifestsRemoved().size()).sum();
@@ -134,6 +181,26 @@ final class MaintenanceJobs {
                 metrics.retention().recordRun(Duration.between(started, Instant.now()), Instant.now(), false, 0, 0, 0);
             }
         }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Returns the lease that lets one instance at a time run {@code job}: in Redis when the
+     * {@code redis} section is set, because Redis sets a key atomically, and otherwise a file in
+     * storage, which two instances can both take in rare cases.
+     */
+    private CollectionLease lease(StorageDriver driver, String job) {
+        if (!config.redis().configured()) {
+            return new StorageLease(driver, Clock.systemUTC(), job);
+        }
+        RedisLease lease = new RedisLease(config.redis(), job);
+        redisLeases.add(lease);
+        return lease;
+    }
+
+    /** Closes the Redis connections of the leases; the scheduler must be shut down first. */
+    @Override
+    public void close() {
+        redisLeases.forEach(RedisLease::close);
     }
 
     private void scheduleStorageUsage(StorageDriver driver) {

@@ -69,6 +69,7 @@ public final class RegistryServer implements AutoCloseable {
     private final Metrics metrics;
     private final Tracing tracing;
     private final MeasuredCache cache;
+    private volatile MaintenanceJobs maintenanceJobs;
     private final HealthChecks health;
     private final SslContextFactory.Server tls;
     private final AuditLog auditLog;
@@ -99,8 +100,8 @@ public final class RegistryServer implements AutoCloseable {
         Metrics metrics = new Metrics(config.metrics());
         Tracing tracing = Tracing.start(config.tracing());
         StorageDriver driver = StorageDrivers.create(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
-        MeasuredCache cache = BlobDescriptorCaches.create(config.cache(), config.redis(),
-                event -> metrics.storage().countCache(event.label()));
+        MeasuredCache cache = BlobDescriptorCaches.fenceAgainstCollection(BlobDescriptorCaches.create(config.cache(), config.redis(),
+                event -> metrics.storage().countCache(event.label())), driver);
         Registry registry = new Registry(driver, Clock.systemUTC(), cache);
         registry.manifests().setImmutableTags(Retention.immutableTags(config.retention()));
         AtomicBoolean readOnly = new AtomicBoolean(config.storage().readOnly());
@@ -151,7 +152,7 @@ public final class RegistryServer implements AutoCloseable {
             registryServer.close();
             throw e;
         }
-        new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
+        registryServer.maintenanceJobs = new MaintenanceJobs(config, scheduler, readOnly, metrics).scheduleAll(registry, driver);
         health.start();
         log.atInfo().addKeyValue("addr", http.addr()).addKeyValue("storage", driver.name()).addKeyValue("cache", cache.type())
                 .log("listening on {} with {} storage", registryServer.baseUri(), driver.name());
@@ -408,6 +409,9 @@ public final class RegistryServer implements AutoCloseable {
         health.startDraining();
         health.stop();
         scheduler.shutdownNow();
+        if (maintenanceJobs != null) {
+            maintenanceJobs.close();
+        }
         try {
             stopApi();
         } finally {

@@ -1,11 +1,11 @@
 package io.entrepot.maintenance;
 
 import io.entrepot.registry.BlobReferences;
+import io.entrepot.registry.CollectionEpoch;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.Registry;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.registry.StorageLayout;
-import io.entrepot.registry.Tag;
 import io.entrepot.storage.FileInfo;
 import io.entrepot.storage.PathNotFoundException;
 import io.entrepot.storage.StorageDriver;
@@ -13,9 +13,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,7 +39,7 @@ public final class GarbageCollector {
      * distribution's collector marks the blobs referenced by manifests, then deletes every other
      * blob. A push that uploads a layer during the mark phase and links its manifest after the
      * sweep started loses the layer, so distribution must run on a stopped or read-only registry.
-     * Entrepot closes that window with three rules.
+     * Entrepot closes that window with three rules, and a fourth keeps caches from hiding deletions.
      *
      * 1. Grace on age. The collection starts at time S and uses the cutoff C = S - grace. A blob
      *    whose data was written after C, or whose referencedat file (see BlobReferences) is after
@@ -71,10 +69,25 @@ public final class GarbageCollector {
      * window forbids as long as grace exceeds the window plus the clock difference between
      * instances. So every stored manifest keeps its blobs.
      *
+     * 4. Every cache tier forgets what is deleted. After the scan and before its first delete, the
+     *    collector publishes "sweeping" in the CollectionEpoch file and waits FENCE_WAIT. Every
+     *    serving instance polls that file and answers from its blob descriptor cache only within
+     *    CACHE_VALIDITY of a poll that read "idle", so after the wait no instance answers from its
+     *    cache or adds to it (SweepFencedCache). Each deletion also removes the blob and its links
+     *    from the cache of the collecting process, which is the shared Redis when one is
+     *    configured. After the last delete, the collector publishes "idle" with a new id, and each
+     *    instance drops its in-process entries before it uses its cache again. A HEAD on any
+     *    instance therefore reads storage for every blob this collection may delete, and a
+     *    manifest PUT naming a deleted blob fails with MANIFEST_BLOB_UNKNOWN on every instance. The
+     *    cost is FENCE_WAIT per collection, and storage reads in place of cache hits while it runs.
+     *    A dry run deletes nothing and publishes nothing.
+     *
      * Limits: the marks are plain files, so this relies on read-after-write consistency of the
      * storage. A collector stopped between mark and decision leaves a sweeping mark that makes
      * pushes of that blob wait SWEEP_WAIT and fail with UNAVAILABLE until the next collection,
-     * which keeps the blob (the failed pushes claimed it) and removes the mark. Like distribution,
+     * which keeps the blob (the failed pushes claimed it) and removes the mark. A collector stopped
+     * between raising and lowering the fence leaves "sweeping" in the epoch file, so every instance
+     * reads storage instead of its cache until the next collection publishes "idle". Like distribution,
      * an empty blob directory left by a deletion on the filesystem stays.
      */
 
@@ -91,12 +104,22 @@ public final class GarbageCollector {
     private final StorageDriver driver;
     private final BlobReferences references;
     private final Clock clock;
+    private final SweepFence fence;
+    private final UntaggedManifests untagged;
 
+    /** A collector that fences every instance's cache as {@link CollectionEpoch} requires. */
     public GarbageCollector(Registry registry, Clock clock) {
+        this(registry, clock, new SweepFence(registry.driver(), clock));
+    }
+
+    /** A collector that raises {@code fence} before its first delete and lowers it after its last. */
+    public GarbageCollector(Registry registry, Clock clock, SweepFence fence) {
         this.registry = registry;
         this.driver = registry.driver();
         this.references = registry.references();
         this.clock = clock;
+        this.fence = fence;
+        this.untagged = new UntaggedManifests(registry);
     }
 
     /**
@@ -112,12 +135,25 @@ public final class GarbageCollector {
                 .addKeyValue("grace", options.grace()).log("garbage collection started");
 
         List<RepositoryScan> scans = scanRepositories(progress);
-        Map<RepositoryName, List<Digest>> removedManifests = new LinkedHashMap<>();
-        if (options.deleteUntagged()) {
-            removedManifests = removeUntaggedManifests(scans, cutoff, options.dryRun(), progress);
+        if (!options.dryRun()) {
+            // A dry run deletes nothing, so it leaves every cache in use.
+            progress.phase("fence", 1);
+            fence.raise();
+            progress.advance();
         }
-        Set<Digest> marked = markReferencedBlobs(scans, removedManifests);
-        Sweep sweep = sweepUnreferencedBlobs(scans, marked, cutoff, options.dryRun(), progress);
+        Map<RepositoryName, List<Digest>> removedManifests = new LinkedHashMap<>();
+        Sweep sweep;
+        try {
+            if (options.deleteUntagged()) {
+                removedManifests = removeUntaggedManifests(scans, cutoff, options.dryRun(), progress);
+            }
+            Set<Digest> marked = markReferencedBlobs(scans, removedManifests);
+            sweep = sweepUnreferencedBlobs(scans, marked, cutoff, options.dryRun(), progress);
+        } finally {
+            if (!options.dryRun()) {
+                fence.lower();
+            }
+        }
 
         GcReport report = new GcReport(options.dryRun(), repositoryReports(scans, removedManifests, sweep.removed),
                 sweep.removed, scans.stream().mapToInt(s -> s.manifests.size()).sum(), sweep.scanned,
@@ -143,114 +179,13 @@ public final class GarbageCollector {
         Map<RepositoryName, List<Digest>> removed = new LinkedHashMap<>();
         progress.phase("untagged", scans.size());
         for (RepositoryScan scan : scans) {
-            List<Digest> removedHere = removeUntagged(scan, cutoff, dryRun);
+            List<Digest> removedHere = untagged.remove(scan, cutoff, dryRun);
             if (!removedHere.isEmpty()) {
                 removed.put(scan.name, removedHere);
             }
             progress.advance();
         }
         return removed;
-    }
-
-    /**
-     * Removes the manifests of one repository that no tag reaches and that are older than
-     * {@code cutoff}, under the same protocol as a collection; for retention rules.
-     */
-    List<Digest> removeUntagged(RepositoryScan scan, Instant cutoff, boolean dryRun) throws IOException {
-        Set<Digest> kept = keptManifests(scan, cutoff);
-        List<Digest> removed = new ArrayList<>();
-        for (Digest manifest : scan.manifests.keySet()) {
-            if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun)) {
-                removed.add(manifest);
-            }
-        }
-        return removed;
-    }
-
-    /**
-     * Returns the manifests that survive untagged removal: those tags point at, those within the
-     * grace period, and, repeatedly, the children of a kept index and the referrers of a kept
-     * subject.
-     */
-    private Set<Digest> keptManifests(RepositoryScan scan, Instant cutoff) throws IOException {
-        Map<Digest, List<Digest>> referrersBySubject = new HashMap<>();
-        scan.manifests.forEach((digest, refs) -> {
-            if (refs.subject() != null) {
-                referrersBySubject.computeIfAbsent(refs.subject(), s -> new ArrayList<>()).add(digest);
-            }
-        });
-
-        Set<Digest> kept = new HashSet<>();
-        for (Digest digest : scan.manifests.keySet()) {
-            if (scan.tagged.contains(digest) || isRecentManifest(scan.name, digest, cutoff)) {
-                kept.add(digest);
-            }
-        }
-
-        Deque<Digest> pending = new ArrayDeque<>(kept);
-        while (!pending.isEmpty()) {
-            Digest digest = pending.pop();
-            RepositoryScan.References refs = scan.manifests.get(digest);
-            List<Digest> reached = new ArrayList<>(refs == null ? List.of() : refs.children());
-            reached.addAll(referrersBySubject.getOrDefault(digest, List.of()));
-            for (Digest next : reached) {
-                if (scan.manifests.containsKey(next) && kept.add(next)) {
-                    pending.push(next);
-                }
-            }
-        }
-        return kept;
-    }
-
-    private boolean isRecentManifest(RepositoryName repository, Digest digest, Instant cutoff) throws IOException {
-        try {
-            FileInfo link = driver.stat(StorageLayout.manifestRevisionLink(repository, digest));
-            if (!link.modifiedAt().isBefore(cutoff)) {
-                return true;
-            }
-        } catch (PathNotFoundException e) {
-            return false;
-        }
-        return isRecentlyReferenced(digest, cutoff);
-    }
-
-    private boolean isRecentlyReferenced(Digest digest, Instant cutoff) throws IOException {
-        Optional<Instant> referenced = references.lastReferenced(digest);
-        return referenced.isPresent() && !referenced.get().isBefore(cutoff);
-    }
-
-    /** Unlinks one untagged manifest under a sweep mark; returns false when a push claimed it meanwhile. */
-    private boolean removeManifest(RepositoryScan scan, Digest manifest, Instant cutoff, boolean dryRun) throws IOException {
-        if (dryRun) {
-            // A dry run writes nothing, not even the sweep mark, so it cannot delay a push.
-            decision(scan.name, manifest, "would remove manifest", "untagged", true);
-            return true;
-        }
-        references.markSweeping(manifest);
-        try {
-            if (isRecentlyReferenced(manifest, cutoff)) {
-                decision(scan.name, manifest, "kept manifest", "pushed during collection", false);
-                return false;
-            }
-            unlinkManifest(scan, manifest);
-        } finally {
-            references.clearSweeping(manifest);
-        }
-        decision(scan.name, manifest, "removed manifest", "untagged", false);
-        return true;
-    }
-
-    /** Removes the revision link, the manifest's entries in tag histories and its referrer entry. */
-    private void unlinkManifest(RepositoryScan scan, Digest manifest) throws IOException {
-        String hexPath = manifest.algorithm().id() + "/" + manifest.hex();
-        for (Tag tag : scan.tagHistory(driver).getOrDefault(manifest, List.of())) {
-            deleteIfPresent(StorageLayout.tag(scan.name, tag) + "/index/" + hexPath);
-        }
-        RepositoryScan.References refs = scan.manifests.get(manifest);
-        if (refs != null && refs.subject() != null) {
-            deleteIfPresent(StorageLayout.referrers(scan.name, refs.subject()) + "/" + hexPath);
-        }
-        registry.manifests().revisions().unlink(scan.name, manifest);
     }
 
     /**
@@ -308,7 +243,7 @@ public final class GarbageCollector {
         if (data.isEmpty()) {
             return SweepOutcome.GONE;
         }
-        if (!data.get().modifiedAt().isBefore(cutoff) || isRecentlyReferenced(digest, cutoff)) {
+        if (!data.get().modifiedAt().isBefore(cutoff) || UntaggedManifests.isRecentlyReferenced(references, digest, cutoff)) {
             decision(null, digest, "kept blob", "within grace period", dryRun);
             if (!dryRun && references.isSweeping(digest)) {
                 // Left by a collector that stopped between its mark and its decision.
@@ -331,13 +266,13 @@ public final class GarbageCollector {
         }
         references.markSweeping(digest);
         try {
-            if (isRecentlyReferenced(digest, cutoff)) {
+            if (UntaggedManifests.isRecentlyReferenced(references, digest, cutoff)) {
                 decision(null, digest, "kept blob", "named by a push during collection", false);
                 return false;
             }
-            deleteIfPresent(StorageLayout.blobData(digest));
+            deleteIfPresent(driver, StorageLayout.blobData(digest));
             registry.blobs().forget(digest);
-            deleteIfPresent(StorageLayout.blobReferencedAt(digest));
+            deleteIfPresent(driver, StorageLayout.blobReferencedAt(digest));
             for (RepositoryName repository : linkedIn) {
                 registry.layers().unlink(repository, digest);
             }
@@ -403,7 +338,8 @@ public final class GarbageCollector {
         }
     }
 
-    private void deleteIfPresent(String path) throws IOException {
+    /** Deletes {@code path}, doing nothing when it is already gone. */
+    static void deleteIfPresent(StorageDriver driver, String path) throws IOException {
         try {
             driver.delete(path);
         } catch (PathNotFoundException e) {
@@ -411,7 +347,8 @@ public final class GarbageCollector {
         }
     }
 
-    private static void decision(RepositoryName repository, Digest digest, String message, String reason, boolean dryRun) {
+    /** Logs one keep or remove decision; removals also go to the audit logger. */
+    static void decision(RepositoryName repository, Digest digest, String message, String reason, boolean dryRun) {
         var event = (message.startsWith("removed") ? audit.atInfo() : log.atDebug())
                 .addKeyValue("digest", digest).addKeyValue("decision", message).addKeyValue("reason", reason)
                 .addKeyValue("dry_run", dryRun);

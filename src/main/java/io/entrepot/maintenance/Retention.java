@@ -103,8 +103,7 @@ public final class Retention {
                 decisions.stream().filter(d -> !d.kept()).forEach(d -> scan.tagged.remove(d.digest()));
                 decisions.stream().filter(TagDecision::kept).forEach(d -> scan.tagged.add(d.digest()));
             }
-            removedManifests = new GarbageCollector(registry, clock)
-                    .removeUntagged(scan, now.minus(rule.removeUntaggedOlderThan()), dryRun);
+            removedManifests = new UntaggedManifests(registry).remove(scan, now.minus(rule.removeUntaggedOlderThan()), dryRun);
         }
         return new RepositoryReport(repository, rule.repositories(), decisions, removedManifests);
     }

@@ -19,7 +19,7 @@ import java.time.format.DateTimeParseException;
  */
 public final class StorageLease implements CollectionLease {
 
-    /** The lease file, beside {@code blobs} and {@code repositories}, where distribution never looks. */
+    /** The garbage collection lease file, beside {@code blobs} and {@code repositories}, where distribution never looks. */
     public static final String PATH = StorageLayout.ROOT + "/_entrepot/gc/lease";
 
     /** How long to wait before reading the lease back, so that a competing write lands first. */
@@ -27,10 +27,17 @@ public final class StorageLease implements CollectionLease {
 
     private final StorageDriver driver;
     private final Clock clock;
+    private final String path;
 
     public StorageLease(StorageDriver driver, Clock clock) {
+        this(driver, clock, "gc");
+    }
+
+    /** Creates the lease of the maintenance job {@code job}, kept in {@code _entrepot/<job>/lease}. */
+    public StorageLease(StorageDriver driver, Clock clock, String job) {
         this.driver = driver;
         this.clock = clock;
+        this.path = StorageLayout.ROOT + "/_entrepot/" + job + "/lease";
     }
 
     @Override
@@ -40,7 +47,7 @@ public final class StorageLease implements CollectionLease {
         if (current != null && !current.holder.equals(holder) && current.expiresAt.isAfter(now)) {
             return false;
         }
-        driver.putContent(PATH, (holder + " " + now.plus(duration)).getBytes(StandardCharsets.UTF_8));
+        driver.putContent(path, (holder + " " + now.plus(duration)).getBytes(StandardCharsets.UTF_8));
         try {
             Thread.sleep(SETTLE_MILLIS);
         } catch (InterruptedException e) {
@@ -56,7 +63,7 @@ public final class StorageLease implements CollectionLease {
         Lease current = read();
         if (current != null && current.holder.equals(holder)) {
             try {
-                driver.delete(PATH);
+                driver.delete(path);
             } catch (PathNotFoundException e) {
                 // expired and removed by another instance
             }
@@ -69,7 +76,7 @@ public final class StorageLease implements CollectionLease {
     private Lease read() throws IOException {
         String text;
         try {
-            text = new String(driver.getContent(PATH), StandardCharsets.UTF_8).trim();
+            text = new String(driver.getContent(path), StandardCharsets.UTF_8).trim();
         } catch (PathNotFoundException e) {
             return null;
         }
@@ -82,5 +89,10 @@ public final class StorageLease implements CollectionLease {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    @Override
+    public String toString() {
+        return "storage " + path;
     }
 }

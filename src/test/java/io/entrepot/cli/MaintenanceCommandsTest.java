@@ -33,6 +33,8 @@ class MaintenanceCommandsTest {
     private PrintStream originalOut;
     private PrintStream originalErr;
     private Path config;
+    private Path root;
+    private Registry registry;
     private Digest orphan;
 
     @BeforeEach
@@ -41,10 +43,10 @@ class MaintenanceCommandsTest {
         originalErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        Path root = dir.resolve("storage");
+        root = dir.resolve("storage");
         config = dir.resolve("config.yml");
         Files.writeString(config, "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + root + "\n");
-        Registry registry = new Registry(CheckedStorageDriver.wrap(new FilesystemDriver(root, 25)), Clock.systemUTC());
+        registry = new Registry(CheckedStorageDriver.wrap(new FilesystemDriver(root, 25)), Clock.systemUTC());
         byte[] content = "an uploaded layer no manifest names".getBytes(StandardCharsets.UTF_8);
         orphan = Digest.sha256(content);
         registry.uploads().uploadWhole(RepositoryName.parse("team/app"), new ByteArrayInputStream(content), orphan);
@@ -111,5 +113,91 @@ class MaintenanceCommandsTest {
 
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--parallel must be from 1 to 256, got 0");
+    }
+
+    @Test
+    void verify_json_listsCorruptBlob() throws Exception {
+        Files.writeString(dir.resolve("storage" + StorageLayout.blobData(orphan)), "flipped bits");
+
+        int status = Main.run("verify", config.toString(), "--json");
+
+        assertThat(status).isEqualTo(1);
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(report.path("blobsChecked").asInt()).isEqualTo(1);
+        assertThat(report.path("damaged").asBoolean()).isTrue();
+        assertThat(report.path("counts").path("corrupt").asInt()).isEqualTo(1);
+        assertThat(report.path("counts").path("missing").asInt()).isZero();
+        assertThat(report.path("problems").path(0).path("kind").asText()).isEqualTo("corrupt");
+        assertThat(report.path("problems").path(0).path("path").asText()).isEqualTo(StorageLayout.blobData(orphan));
+        assertThat(report.path("quarantined").isArray()).isTrue();
+    }
+
+    @Test
+    void verify_jsonHealthyStorage_exitsZero() throws Exception {
+        int status = Main.run("verify", config.toString(), "--json");
+
+        assertThat(status).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(report.path("damaged").asBoolean(true)).isFalse();
+        assertThat(report.path("blobsChecked").asInt()).isEqualTo(1);
+        assertThat(report.path("counts").path("corrupt").asInt()).isZero();
+        assertThat(report.path("problems")).isEmpty();
+    }
+
+    @Test
+    void retention_dryRunJson_reportsDecisions() throws Exception {
+        RepositoryName app = RepositoryName.parse("team/app");
+        pushTagged(app, "old", "first config");
+        pushTagged(app, "new", "second config");
+        Path oldLink = dir.resolve("storage" + StorageLayout.tag(app, new io.entrepot.registry.Tag("old")) + "/current/link");
+        Files.setLastModifiedTime(oldLink, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+        Files.writeString(config, "retention:\n  rules:\n    - repositories: team/**\n      keeplatest: 1\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        int status = Main.run("retention", config.toString(), "--dry-run", "--json");
+
+        assertThat(status).as("stderr: %s", err).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(report.path("dryRun").asBoolean()).isTrue();
+        JsonNode repository = report.path("repositories").path(0);
+        assertThat(repository.path("name").asText()).isEqualTo("team/app");
+        assertThat(repository.path("rule").asText()).isEqualTo("team/**");
+        assertThat(repository.path("tags")).hasSize(2);
+        for (JsonNode tag : repository.path("tags")) {
+            String expected = tag.path("tag").asText().equals("new") ? "keep" : "remove";
+            assertThat(tag.path("decision").asText()).as("decision for %s", tag.path("tag").asText()).isEqualTo(expected);
+            assertThat(tag.path("reason").asText()).isNotBlank();
+            assertThat(tag.path("digest").asText()).startsWith("sha256:");
+        }
+        assertThat(report.path("total").path("tagsRemoved").asInt()).isEqualTo(1);
+        assertThat(Files.exists(oldLink)).as("a dry run keeps the tag").isTrue();
+    }
+
+    @Test
+    void garbageCollect_progressForced_showsPhasesOnStandardError() throws Exception {
+        int status = Main.run("garbage-collect", config.toString(), "--progress", "--grace", "0s");
+
+        assertThat(status).isZero();
+        String progress = err.toString(StandardCharsets.UTF_8);
+        assertThat(progress).contains("\r\033[Kscan 1/1").contains("\r\033[Kfence 1/1").contains("\r\033[Ksweep 1/1");
+        assertThat(progress).as("the status line is cleared at the end").endsWith("\r\033[K");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\033").contains("removed 0 manifests and 1 of 1 blobs");
+    }
+
+    @Test
+    void garbageCollect_notTerminal_showsNoProgress() {
+        int status = Main.run("garbage-collect", config.toString(), "--dry-run", "--grace", "0s");
+
+        assertThat(status).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\033[K");
+    }
+
+    private void pushTagged(RepositoryName repository, String tag, String configText) throws Exception {
+        byte[] configBlob = configText.getBytes(StandardCharsets.UTF_8);
+        registry.uploads().uploadWhole(repository, new ByteArrayInputStream(configBlob), Digest.sha256(configBlob));
+        byte[] manifest = io.entrepot.testing.TestManifests.image(io.entrepot.testing.TestManifests.Blob.of(configBlob),
+                java.util.List.of(), null);
+        registry.manifests().put(repository, io.entrepot.registry.Reference.parse(tag), manifest,
+                io.entrepot.testing.TestManifests.OCI_MANIFEST);
     }
 }

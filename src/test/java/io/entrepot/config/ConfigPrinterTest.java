@@ -51,6 +51,48 @@ class ConfigPrinterTest {
     }
 
     @Test
+    void toYaml_retentionAndGcSchedule_printedAsRunAndReloadUnchanged() throws Exception {
+        Path file = directory.resolve("retention.yml");
+        Files.writeString(file, """
+                version: 0.1
+                storage:
+                  inmemory:
+                  maintenance:
+                    gc:
+                      enabled: true
+                      schedule: "30 3 * * SUN"
+                retention:
+                  interval: 1440m
+                  rules:
+                    - repositories: team/**
+                      keeplatest: 10
+                      keeptags: [latest, "v*"]
+                      removetagsolderthan: 720h
+                  immutabletags:
+                    - repositories: prod/*
+                      tags: ["v*"]
+                """);
+        LoadedConfig loaded = ConfigLoader.load(file, Map.of());
+
+        String printed = ConfigPrinter.toYaml(loaded);
+        JsonNode reread = YAML.readTree(printed);
+
+        assertThat(reread.at("/retention/interval").asText()).isEqualTo("24h");
+        assertThat(reread.at("/retention/dryrun").asBoolean(true)).isFalse();
+        assertThat(reread.at("/retention/rules/0/repositories").asText()).isEqualTo("team/**");
+        assertThat(reread.at("/retention/rules/0/keeplatest").asInt()).isEqualTo(10);
+        assertThat(reread.at("/retention/rules/0/keeptags/1").asText()).isEqualTo("v*");
+        assertThat(reread.at("/retention/rules/0/removetagsolderthan").asText()).isEqualTo("720h");
+        assertThat(reread.at("/retention/immutabletags/0/tags/0").asText()).isEqualTo("v*");
+        assertThat(reread.at("/storage/maintenance/gc/schedule").asText()).isEqualTo("30 3 * * SUN");
+        assertThat(reread.at("/storage/maintenance/gc/timezone").asText()).isEqualTo("UTC");
+        assertThat(reread.at("/storage/maintenance/gc/interval").isMissingNode()).isTrue();
+        Path printedFile = directory.resolve("printed-retention.yml");
+        Files.writeString(printedFile, printed);
+        assertThat(ConfigLoader.load(printedFile, Map.of()).config()).isEqualTo(loaded.config());
+    }
+
+    @Test
     void toYaml_defaults_reloadUnchanged() throws Exception {
         LoadedConfig loaded = ConfigLoader.defaults(Path.of("/data/registry"));
         Path file = directory.resolve("printed.yml");

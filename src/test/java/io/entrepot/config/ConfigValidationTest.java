@@ -40,6 +40,9 @@ class ConfigValidationTest {
         "REGISTRY_STORAGE_MAINTENANCE_GC_GRACE               | -1s      | storage.maintenance.gc.grace              | invalid duration, must not be negative",
         "REGISTRY_STORAGE_MAINTENANCE_GC_DELETEUNTAGGED      | maybe    | storage.maintenance.gc.deleteuntagged     | must be true or false",
         "REGISTRY_STORAGE_MAINTENANCE_GC_DRYRUN              | maybe    | storage.maintenance.gc.dryrun             | must be true or false",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_SCHEDULE            | 0 0 30 2 * | storage.maintenance.gc.schedule         | invalid cron expression \"0 0 30 2 *\": no month",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_SCHEDULE            | 0 25 * * * | storage.maintenance.gc.schedule         | hour 25 is outside 0-23",
+        "REGISTRY_STORAGE_MAINTENANCE_GC_TIMEZONE            | Mars/Olympus | storage.maintenance.gc.timezone       | unknown time zone",
         "REGISTRY_HTTP_ADDR                                  | '[1, 2]' | http.addr                                 | must be a string",
         "REGISTRY_HTTP_ADDR                                  | 5000     | http.addr                                 | must be host:port",
         "REGISTRY_HTTP_ADDR                                  | localhost:http | http.addr                           | must be host:port",
@@ -120,6 +123,46 @@ class ConfigValidationTest {
                 "storage.filesystem.maxthreads: must be an integer (value \"lots\")",
                 "http.net: must be tcp or unix (value \"udp\")",
                 "http.draintimeout: invalid duration, unknown unit \"x\", expected ns, us, ms, s, m or h (value \"1x\")");
+    }
+
+    @Test
+    void load_gcIntervalAndSchedule_rejected() throws IOException {
+        String yaml = """
+                version: 0.1
+                storage:
+                  inmemory:
+                  maintenance:
+                    gc:
+                      enabled: true
+                      interval: 24h
+                      schedule: "0 3 * * *"
+                """;
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("storage.maintenance.gc.schedule");
+        assertThat(error.getMessage()).contains("cannot be combined with storage.maintenance.gc.interval")
+                .contains("(value \"0 3 * * *\")");
+    }
+
+    @Test
+    void load_gcSchedule_readWithZone() throws Exception {
+        Path file = directory.resolve("schedule.yml");
+        Files.writeString(file, """
+                version: 0.1
+                storage:
+                  inmemory:
+                  maintenance:
+                    gc:
+                      enabled: true
+                      schedule: "*/15 1-5 * * MON-FRI"
+                      timezone: Europe/Paris
+                """);
+
+        StorageConfig.GarbageCollection gc = ConfigLoader.load(file, Map.of()).config().storage().garbageCollection();
+
+        assertThat(gc.schedule()).hasToString("*/15 1-5 * * MON-FRI");
+        assertThat(gc.timeZone()).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
     }
 
     @Test

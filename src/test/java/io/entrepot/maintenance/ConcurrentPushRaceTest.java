@@ -2,6 +2,7 @@ package io.entrepot.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrepot.registry.CollectionEpoch;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.ErrorCode;
 import io.entrepot.registry.Reference;
@@ -60,7 +61,9 @@ class ConcurrentPushRaceTest {
 
     @Test
     void onlineCollector_keepsEveryPushedImageIntact() throws Exception {
-        GarbageCollector collector = new GarbageCollector(registry, Clock.systemUTC());
+        // One process and no cache, so the collector need not wait for other instances.
+        GarbageCollector collector = new GarbageCollector(registry, Clock.systemUTC(),
+                new SweepFence(new CollectionEpoch(registry.driver()), Duration.ZERO, Clock.systemUTC()));
         prepareUnreferencedSharedLayers();
 
         Outcome outcome = pushWhileCollecting(() -> collector.collect(new GcOptions(false, true, GRACE), GcProgress.NONE));

@@ -3,6 +3,7 @@ package io.entrepot.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.entrepot.registry.CollectionEpoch;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.Reference;
 import io.entrepot.registry.Registry;
@@ -31,7 +32,9 @@ class GarbageCollectorTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final StorageDriver driver = CheckedStorageDriver.wrap(new InMemoryDriver(clock));
     private final Registry registry = new Registry(driver, clock);
-    private final GarbageCollector collector = new GarbageCollector(registry, clock);
+    // No other process caches this storage, so the collector need not wait after publishing the epoch.
+    private final GarbageCollector collector = new GarbageCollector(registry, clock,
+            new SweepFence(new CollectionEpoch(driver), Duration.ZERO, clock));
     private final RepositoryName app = RepositoryName.parse("team/app");
     private final RepositoryName other = RepositoryName.parse("team/other");
     private int blobCounter;
