@@ -107,8 +107,8 @@ final class TrustedKeys {
                     throw new IOException("key " + jwk.getKeyID() + " in " + file + " is not an RSA or EC public key");
                 }
                 PublicKey key = asymmetric.toPublicKey();
-                // Also by libtrust key ID and thumbprint, as for a bundle certificate, because Docker's token
-                // servers name their key by its libtrust ID whatever kid the operator wrote into the JWKS file.
+                // Also registered by libtrust key ID and thumbprint, as a bundle certificate is, because Docker's
+                // token servers name their key by its libtrust ID, which a hand-written JWKS rarely has as kid.
                 byKeyId.put(KeyIds.libtrustKeyId(key), key);
                 byKeyId.put(jwk.computeThumbprint().toString(), key);
                 if (jwk.getKeyID() != null) {
