@@ -28,6 +28,7 @@ import java.util.Set;
  * <p>A token names its key as distribution accepts it: by a {@code kid} header that is the key's
  * libtrust key ID (the form Docker's token servers write), its RFC 7638 JWK thumbprint, or the
  * {@code kid} of a JWKS entry; or by an {@code x5c} certificate chain that ends at a root certificate.
+ * The first two work for keys from either file.
  */
 final class TrustedKeys {
 
@@ -106,8 +107,13 @@ final class TrustedKeys {
                     throw new IOException("key " + jwk.getKeyID() + " in " + file + " is not an RSA or EC public key");
                 }
                 PublicKey key = asymmetric.toPublicKey();
-                String id = jwk.getKeyID() != null ? jwk.getKeyID() : jwk.computeThumbprint().toString();
-                byKeyId.put(id, key);
+                // Also registered by libtrust key ID and thumbprint, as a bundle certificate is, because Docker's
+                // token servers name their key by its libtrust ID, which a hand-written JWKS rarely has as kid.
+                byKeyId.put(KeyIds.libtrustKeyId(key), key);
+                byKeyId.put(jwk.computeThumbprint().toString(), key);
+                if (jwk.getKeyID() != null) {
+                    byKeyId.put(jwk.getKeyID(), key);
+                }
             }
         } catch (ParseException | JOSEException e) {
             throw new IOException("invalid JWKS file " + file + ": " + e.getMessage(), e);

@@ -21,6 +21,7 @@ final class EffectiveTree {
         putLog(object(tree, "log"), config.log());
         putStorage(object(tree, "storage"), config.storage());
         putHttp(object(tree, "http"), config.http());
+        EffectiveSecurityTree.put(tree, config.auth(), config.access());
         if (tree.has("retention") || !config.retention().equals(RetentionConfig.NONE)) {
             putRetention(tree.putObject("retention"), config.retention());
         }
@@ -151,7 +152,7 @@ final class EffectiveTree {
     }
 
     /** Returns the child object {@code key}, replacing an absent or scalar value with an empty one. */
-    private static ObjectNode object(ObjectNode parent, String key) {
+    static ObjectNode object(ObjectNode parent, String key) {
         JsonNode child = parent.get(key);
         return child instanceof ObjectNode object ? object : parent.putObject(key);
     }

@@ -16,15 +16,7 @@ import io.entrepot.registry.RegistryException;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.registry.UploadId;
 import io.entrepot.tracing.Tracing;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
@@ -34,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
@@ -48,16 +39,12 @@ import org.slf4j.MDC;
 /**
  * Routes {@code /v2/} requests to the handler of their API area and turns what they throw into
  * the specification's error responses. Runs each request on a virtual thread, so the handlers
- * are plain blocking code. Also writes the access log: one line per request.
+ * are plain blocking code. A {@link RequestRecorder} writes each request's access line, metrics
+ * and span.
  */
 public final class ApiHandler extends Handler.Abstract {
 
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
-    private static final Logger accessLog = LoggerFactory.getLogger("io.entrepot.access");
-
-    private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
-    private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
-    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
     /**
      * The API routes; a repository name may contain slashes, so it is matched greedily. Each
@@ -101,8 +88,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final ManifestHandler manifests;
     private final ListingHandler listings;
     private final Metrics metrics;
-    private final Tracer tracer;
-    private final TextMapPropagator propagator;
+    private final RequestRecorder recorder;
     private final Authenticator authenticator;
     private final RequestAudit audit;
 
@@ -137,8 +123,7 @@ public final class ApiHandler extends Handler.Abstract {
         this.authenticator = authenticator;
         this.audit = new RequestAudit(auditLog, Clock.systemUTC());
         this.metrics = metrics;
-        this.tracer = tracing.tracer();
-        this.propagator = tracing.propagator();
+        this.recorder = new RequestRecorder(metrics.http(), tracing);
         this.urls = new Urls(options.prefix(), options.host(), options.relativeUrls(), options.trustedProxies());
         this.extraHeaders = options.headers();
         this.readOnly = readOnly;
@@ -154,7 +139,6 @@ public final class ApiHandler extends Handler.Abstract {
         if (path == null || !path.startsWith(urls.prefix())) {
             return false;
         }
-        long start = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
         MDC.put("request.id", requestId);
         response.getHeaders().put("X-Request-Id", requestId);
@@ -162,23 +146,17 @@ public final class ApiHandler extends Handler.Abstract {
         extraHeaders.forEach((name, values) -> values.forEach(value -> response.getHeaders().add(name, value)));
 
         Match match = match(path.substring(urls.prefix().length()));
-        metrics.http().started(match.handler());
-        Span span = startSpan(request, match);
+        RequestRecorder.Recording recording = recorder.start(request, match.handler());
         Exchange exchange = new Exchange(request, response, match.matcher(), urls);
         Throwable failure = null;
-        try (Scope ignored = span.makeCurrent()) {
+        try (Scope ignored = recording.makeCurrent()) {
             dispatch(exchange, match.route());
         } catch (Throwable e) {
             failure = e;
         }
 
-        // Recorded before the callback completes the response, so that a client that reads the
-        // metrics right after its response sees its request counted.
-        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
-        long nanos = System.nanoTime() - start;
-        logAccess(request, response, status, nanos, failure);
-        record(exchange, match, status, nanos);
-        endSpan(span, status, failure);
+        int status = recording.finish(response, exchange.bodyBytesRead(), failure);
+        recordContent(exchange, match, status);
         MDC.clear();
         if (failure == null) {
             callback.succeeded();
@@ -239,7 +217,7 @@ public final class ApiHandler extends Handler.Abstract {
             ErrorResponses.send(exchange, new RegistryException(ErrorCode.UNKNOWN,
                     "internal error; see the registry log for request " + MDC.get("request.id")));
         }
-        audit.served(exchange, auditAction(route, exchange), caller.name(), repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
+        audit.served(exchange, RequestAudit.action(route, exchange), caller.name(), repository, route == Route.MANIFEST ? exchange.pathGroup(2) : null);
     }
 
     /** Puts the repository and the digest of the request's path into the MDC, for every log line of the request. */
@@ -262,12 +240,10 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
-    /** Records the finished request in the metrics. */
-    private void record(Exchange exchange, Match match, int status, long nanos) {
+    /** Records the blob bytes and manifests that the finished request moved. */
+    private void recordContent(Exchange exchange, Match match, int status) {
         Request request = exchange.request();
         long responseBytes = Response.getContentBytesWritten(exchange.response());
-        metrics.http().finished(match.handler(), request.getMethod(), status, nanos, exchange.bodyBytesRead(), responseBytes);
-
         ContentMetrics content = metrics.content();
         boolean get = request.getMethod().equals("GET");
         switch (match.handler()) {
@@ -288,37 +264,6 @@ public final class ApiHandler extends Handler.Abstract {
             default -> { }
         }
     }
-
-    private Span startSpan(Request request, Match match) {
-        Context parent = propagator.extract(Context.root(), request.getHeaders(), HEADER_GETTER);
-        return tracer.spanBuilder(request.getMethod() + " " + match.handler())
-                .setParent(parent)
-                .setSpanKind(SpanKind.SERVER)
-                .setAttribute(HTTP_METHOD, request.getMethod())
-                .setAttribute(HTTP_ROUTE, match.handler())
-                .startSpan();
-    }
-
-    private static void endSpan(Span span, int status, Throwable failure) {
-        span.setAttribute(HTTP_STATUS, status);
-        if (status >= 500 || failure != null) {
-            span.setStatus(StatusCode.ERROR);
-        }
-        span.end();
-    }
-
-    /** Reads a request's trace context headers, such as {@code traceparent}. */
-    private static final TextMapGetter<HttpFields> HEADER_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(HttpFields headers) {
-            return headers.getFieldNamesCollection();
-        }
-
-        @Override
-        public String get(HttpFields headers, String key) {
-            return headers == null ? null : headers.get(key);
-        }
-    };
 
     private void serve(Route route, Exchange exchange, Caller caller) throws IOException {
         String method = exchange.method();
@@ -423,46 +368,6 @@ public final class ApiHandler extends Handler.Abstract {
         ErrorResponses.send(exchange, new RegistryException(code, rejection.getMessage(), detail.isEmpty() ? null : detail));
     }
 
-    /**
-     * Returns the audit action of a request that pushes, tags or deletes, of a login, and of an
-     * upload step that a limit may reject; null for the others.
-     */
-    private static String auditAction(Route route, Exchange exchange) {
-        String method = exchange.method();
-        return switch (route) {
-            case BASE -> method.equals("GET") && isBasic(exchange.header(HttpHeader.AUTHORIZATION)) ? "login" : null;
-            case MANIFEST -> method.equals("PUT") ? "manifest.push" : method.equals("DELETE") ? "manifest.delete" : null;
-            case BLOB -> method.equals("DELETE") ? "blob.delete" : null;
-            case UPLOAD -> switch (method) {
-                case "PUT" -> "blob.push";
-                case "PATCH" -> RequestAudit.UPLOAD_STEP;
-                default -> null;
-            };
-            case UPLOADS -> uploadsAction(exchange);
-            default -> null;
-        };
-    }
-
-    /**
-     * Returns the audit action of {@code POST /v2/<name>/blobs/uploads/}: a mount, a whole-blob
-     * push, or an upload step when it only opened an upload session (202). A mount that the
-     * caller may not make opens a session too, so it is not recorded as a mount.
-     */
-    private static String uploadsAction(Exchange exchange) {
-        if (exchange.response().getStatus() == 202) {
-            return RequestAudit.UPLOAD_STEP;
-        }
-        if (exchange.query("mount") != null) {
-            return "blob.mount";
-        }
-        return exchange.query("digest") != null ? "blob.push" : RequestAudit.UPLOAD_STEP;
-    }
-
-    /** Returns whether {@code authorization} carries HTTP Basic credentials, as {@code docker login} sends them. */
-    private static boolean isBasic(String authorization) {
-        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
-    }
-
     private static RepositoryName name(Exchange exchange) {
         return RepositoryName.parse(exchange.pathGroup(1));
     }
@@ -479,23 +384,5 @@ public final class ApiHandler extends Handler.Abstract {
     private static RegistryException methodNotAllowed(Exchange exchange, String allowed) {
         exchange.setHeader(HttpHeader.ALLOW, allowed);
         return RegistryException.unsupported("method " + exchange.method() + " is not allowed here; allowed: " + allowed);
-    }
-
-    /** Writes the access line; the repository, digest and request id come from the MDC. */
-    private static void logAccess(Request request, Response response, int status, long nanos, Throwable failure) {
-        long bytes = Response.getContentBytesWritten(response);
-        if (failure != null) {
-            log.warn("response aborted: {} {}: {}", request.getMethod(), request.getHttpURI().getPath(), failure.toString());
-        }
-        accessLog.atInfo()
-                .addKeyValue("method", request.getMethod())
-                .addKeyValue("path", request.getHttpURI().getPathQuery())
-                .addKeyValue("status", status)
-                .addKeyValue("bytes", bytes)
-                .addKeyValue("duration_ms", nanos / 1000 / 1000.0)
-                .addKeyValue("remote", Request.getRemoteAddr(request))
-                .addKeyValue("user", Objects.requireNonNullElse(MDC.get("user"), ""))
-                .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))
-                .log("request");
     }
 }

@@ -14,6 +14,8 @@ import io.entrepot.config.AuthConfig;
 import io.entrepot.config.HttpConfig;
 import io.entrepot.config.IdentityBackendConfig;
 import io.entrepot.events.AuditLog;
+import io.entrepot.metrics.Metrics;
+import io.entrepot.tracing.Tracing;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -75,9 +77,9 @@ final class BuiltinTokenServer {
         return authenticator;
     }
 
-    /** Returns the handler of {@code <prefix>token}, which declines every other path. */
-    Handler handler(ApiOptions options, AuditLog auditLog) {
+    /** Returns the handler of {@code <prefix>token}, which declines every other path and records its requests in {@code metrics}. */
+    Handler handler(ApiOptions options, AuditLog auditLog, Metrics metrics, Tracing tracing) {
         Urls urls = new Urls(options.prefix(), options.host(), options.relativeUrls(), options.trustedProxies());
-        return new TokenHandler(tokens, urls, auditLog, clock);
+        return new TokenHandler(tokens, urls, auditLog, new RequestRecorder(metrics.http(), tracing), clock);
     }
 }

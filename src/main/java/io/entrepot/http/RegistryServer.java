@@ -122,7 +122,7 @@ public final class RegistryServer implements AutoCloseable {
         Authenticator authenticator = builtin != null ? builtin.authenticator().withPolicy(policy) : createAuthenticator(config.auth(), policy);
         Handler api = new ApiHandler(registry, options, readOnly, metrics, tracing, authenticator, auditLog);
         if (builtin != null) {
-            api = new Handler.Sequence(builtin.handler(options, auditLog), api);
+            api = new Handler.Sequence(builtin.handler(options, auditLog, metrics, tracing), api);
         }
         GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false, api));
         server.setHandler(graceful);

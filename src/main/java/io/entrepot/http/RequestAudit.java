@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.MDC;
 
@@ -27,6 +28,46 @@ final class RequestAudit {
     RequestAudit(AuditLog auditLog, Clock clock) {
         this.auditLog = auditLog;
         this.clock = clock;
+    }
+
+    /**
+     * Returns the audit action of a request that pushes, tags or deletes, of a login, and of an
+     * upload step that a limit may reject; null for the others.
+     */
+    static String action(ApiHandler.Route route, Exchange exchange) {
+        String method = exchange.method();
+        return switch (route) {
+            case BASE -> method.equals("GET") && isBasic(exchange.header(HttpHeader.AUTHORIZATION)) ? "login" : null;
+            case MANIFEST -> method.equals("PUT") ? "manifest.push" : method.equals("DELETE") ? "manifest.delete" : null;
+            case BLOB -> method.equals("DELETE") ? "blob.delete" : null;
+            case UPLOAD -> switch (method) {
+                case "PUT" -> "blob.push";
+                case "PATCH" -> UPLOAD_STEP;
+                default -> null;
+            };
+            case UPLOADS -> uploadsAction(exchange);
+            default -> null;
+        };
+    }
+
+    /**
+     * Returns the audit action of {@code POST /v2/<name>/blobs/uploads/}: a mount, a whole-blob
+     * push, or an upload step when it only opened an upload session (202). A mount that the
+     * caller may not make opens a session too, so it is not recorded as a mount.
+     */
+    private static String uploadsAction(Exchange exchange) {
+        if (exchange.response().getStatus() == 202) {
+            return UPLOAD_STEP;
+        }
+        if (exchange.query("mount") != null) {
+            return "blob.mount";
+        }
+        return exchange.query("digest") != null ? "blob.push" : UPLOAD_STEP;
+    }
+
+    /** Returns whether {@code authorization} carries HTTP Basic credentials, as {@code docker login} sends them. */
+    private static boolean isBasic(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.entrepot.auth.TokenRequestException;
 import io.entrepot.auth.TokenServer;
 import io.entrepot.events.AuditEvent;
 import io.entrepot.events.AuditLog;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,6 +32,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The token endpoint of the built-in token server, {@code <prefix>token} on the main listener,
@@ -46,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * client. Errors are JSON in the OAuth2 form ({@code error}, {@code error_description}), with the
  * message also under {@code details}, where Docker's client reads it. Logins are audited as
  * {@code login}, failed ones as {@code auth.failure} or {@code auth.throttled}; the audit log
- * never receives a password or token.
+ * never receives a password or token. Each request also gets an access line, metrics and a span
+ * under the {@code handler} label {@value #HANDLER_LABEL}, whose query values are masked as
+ * {@link RequestRecorder} describes.
  */
 final class TokenHandler extends Handler.Abstract {
 
@@ -58,15 +62,20 @@ final class TokenHandler extends Handler.Abstract {
 
     private static final String BASIC_CHALLENGE = "Basic realm=\"Entrepot token server\"";
 
+    /** The {@code handler} label of token requests in the access log, the metrics and the spans. */
+    static final String HANDLER_LABEL = "token";
+
     private final TokenServer tokens;
     private final String path;
     private final AuditLog auditLog;
+    private final RequestRecorder recorder;
     private final Clock clock;
 
-    TokenHandler(TokenServer tokens, Urls urls, AuditLog auditLog, Clock clock) {
+    TokenHandler(TokenServer tokens, Urls urls, AuditLog auditLog, RequestRecorder recorder, Clock clock) {
         this.tokens = tokens;
         this.path = urls.prefix() + "token";
         this.auditLog = auditLog;
+        this.recorder = recorder;
         this.clock = clock;
     }
 
@@ -87,11 +96,34 @@ final class TokenHandler extends Handler.Abstract {
             return false;
         }
         String requestId = UUID.randomUUID().toString();
+        MDC.put("request.id", requestId);
         response.getHeaders().put("X-Request-Id", requestId);
         // RFC 6749 section 5.1: responses that carry tokens must not be cached.
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.getHeaders().put(HttpHeader.PRAGMA, "no-cache");
         TokenRequest tokenRequest = new TokenRequest(request, requestId);
+
+        RequestRecorder.Recording recording = recorder.start(request, HANDLER_LABEL);
+        Throwable failure = null;
+        try (Scope ignored = recording.makeCurrent()) {
+            serve(request, response, tokenRequest);
+        } catch (IOException | RuntimeException e) {
+            log.atError().setCause(e).log("token request failed");
+            failure = e;
+        }
+
+        recording.finish(response, tokenRequest.formBytes, failure);
+        MDC.clear();
+        if (failure == null) {
+            callback.succeeded();
+        } else {
+            callback.failed(failure);
+        }
+        return true;
+    }
+
+    /** Sends the requested token, or an OAuth2 error when the request is rejected. */
+    private void serve(Request request, Response response, TokenRequest tokenRequest) throws IOException {
         try {
             switch (request.getMethod()) {
                 case "GET" -> sendToken(response, tokenRequest, get(request, tokenRequest));
@@ -101,21 +133,17 @@ final class TokenHandler extends Handler.Abstract {
                     sendError(response, 405, "invalid_request", "method " + request.getMethod() + " not allowed; use GET or POST");
                 }
             }
-            callback.succeeded();
         } catch (TokenRequestException e) {
-            reject(response, tokenRequest, e, callback);
-        } catch (IOException | RuntimeException e) {
-            log.atError().setCause(e).addKeyValue("request.id", requestId).log("token request failed");
-            callback.failed(e);
+            reject(response, tokenRequest, e);
         }
-        return true;
     }
 
-    /** The client address, request id and user of one request, for the audit log. */
+    /** The client address, request id and user of one request, for the audit log, and its form size for the metrics. */
     private static final class TokenRequest {
         final String clientAddress;
         final String requestId;
         String user;
+        long formBytes;
 
         TokenRequest(Request request, String requestId) {
             this.clientAddress = Request.getRemoteAddr(request);
@@ -145,7 +173,7 @@ final class TokenHandler extends Handler.Abstract {
 
     // POST /token with grant_type=password or grant_type=refresh_token, as an OAuth2 form.
     private TokenServer.Issued post(Request request, TokenRequest tokenRequest) throws TokenRequestException, IOException {
-        Map<String, List<String>> form = readForm(request);
+        Map<String, List<String>> form = readForm(request, tokenRequest);
         String grantType = first(form, "grant_type");
         String clientId = first(form, "client_id");
         tokens.checkService(first(form, "service"));
@@ -180,7 +208,7 @@ final class TokenHandler extends Handler.Abstract {
                         : "unsupported grant_type " + grantType + "; use password or refresh_token", null);
     }
 
-    private static Map<String, List<String>> readForm(Request request) throws TokenRequestException, IOException {
+    private static Map<String, List<String>> readForm(Request request, TokenRequest tokenRequest) throws TokenRequestException, IOException {
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (contentType == null || !MimeTypes.getContentTypeWithoutCharset(contentType).trim()
                 .equalsIgnoreCase("application/x-www-form-urlencoded")) {
@@ -190,6 +218,7 @@ final class TokenHandler extends Handler.Abstract {
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes(MAX_FORM_BYTES + 1);
         }
+        tokenRequest.formBytes = body.length;
         if (body.length > MAX_FORM_BYTES) {
             throw TokenRequestException.invalidRequest("form body larger than " + MAX_FORM_BYTES + " bytes");
         }
@@ -267,12 +296,14 @@ final class TokenHandler extends Handler.Abstract {
         if (issued.refreshToken() != null) {
             body.put("refresh_token", issued.refreshToken());
         }
-        write(response, 200, JSON.writeValueAsBytes(body));
+        // Audited before the response is written, so that a client that reads the audit log right
+        // after its token finds the login there.
         if (tokenRequest.user != null) {
+            MDC.put("user", tokenRequest.user);
             audit(tokenRequest, "login", "success", 200);
         }
-        log.atDebug().addKeyValue("user", tokenRequest.user).addKeyValue("granted", issued.granted().size())
-                .addKeyValue("request.id", tokenRequest.requestId).log("token issued");
+        log.atDebug().addKeyValue("user", tokenRequest.user).addKeyValue("granted", issued.granted().size()).log("token issued");
+        write(response, 200, JSON.writeValueAsBytes(body));
     }
 
     /** Returns the granted accesses as OAuth2 writes a scope: {@code type:name:actions}, separated by spaces. */
@@ -286,7 +317,7 @@ final class TokenHandler extends Handler.Abstract {
         return String.join(" ", scopes);
     }
 
-    private void reject(Response response, TokenRequest tokenRequest, TokenRequestException e, Callback callback) {
+    private void reject(Response response, TokenRequest tokenRequest, TokenRequestException e) throws IOException {
         TokenRequestException.Kind kind = e.kind();
         if (kind == TokenRequestException.Kind.INVALID_CREDENTIALS) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, BASIC_CHALLENGE);
@@ -300,14 +331,8 @@ final class TokenHandler extends Handler.Abstract {
                 // A malformed request proves nothing about the credentials, so it is not audited.
             }
         }
-        log.atDebug().addKeyValue("user", user).addKeyValue("status", kind.status()).addKeyValue("request.id", tokenRequest.requestId)
-                .log("token request rejected: {}", e.getMessage());
-        try {
-            sendError(response, kind.status(), kind.oauthError(), e.getMessage());
-            callback.succeeded();
-        } catch (IOException failure) {
-            callback.failed(failure);
-        }
+        log.atDebug().addKeyValue("user", user).addKeyValue("status", kind.status()).log("token request rejected: {}", e.getMessage());
+        sendError(response, kind.status(), kind.oauthError(), e.getMessage());
     }
 
     private static void sendError(Response response, int status, String error, String message) throws IOException {

@@ -171,4 +171,117 @@ class ConfigPrinterTest {
         assertThat(printed).contains("http://*****@127.0.0.1:9/events");
         assertThat(printed).contains("https://*****@127.0.0.1:9/");
     }
+
+    @Test
+    void toYaml_builtinAuthAndAccess_showsDefaultsAndMasksBindPassword() throws Exception {
+        Path htpasswd = Files.writeString(directory.resolve("htpasswd"), "");
+        Path file = Files.writeString(directory.resolve("config.yml"), builtinAuthStart() + """
+                    ldap:
+                      url: ldap://127.0.0.1:3389
+                      binddn: cn=reader,dc=example,dc=org
+                      bindpassword: bind-secret-value
+                      userbase: ou=people,dc=example,dc=org
+                      groupbase: ou=groups,dc=example,dc=org
+                    htpasswd:
+                      path: %s
+                access:
+                  projects:
+                    team-a:
+                      groups: {developers: developer}
+                      users: {carol: reader, alice: maintainer}
+                    public:
+                      anonymous: pull
+                """.formatted(htpasswd));
+
+        LoadedConfig loaded = ConfigLoader.load(file, Map.of());
+        String printed = ConfigPrinter.toYaml(loaded);
+        JsonNode reread = YAML.readTree(printed);
+
+        assertThat(printed).doesNotContain("bind-secret-value");
+        JsonNode builtin = reread.at("/auth/builtin");
+        assertThat(builtin.path("expiration").asText()).isEqualTo("5m");
+        assertThat(builtin.path("refreshexpiration").asText()).isEqualTo("24h");
+        assertThat(builtin.path("maxfailures").asInt()).isEqualTo(AuthConfig.Htpasswd.DEFAULT_MAX_FAILURES);
+        assertThat(builtin.path("failurewindow").asText()).isEqualTo("5m");
+        assertThat(builtin.has("realm")).as("realm derived per request, so not printed").isFalse();
+        assertThat(builtin.at("/ldap/bindpassword").asText()).isEqualTo("*****");
+        assertThat(builtin.at("/ldap/binddn").asText()).isEqualTo("cn=reader,dc=example,dc=org");
+        assertThat(builtin.at("/ldap/starttls").asBoolean(true)).isFalse();
+        assertThat(builtin.at("/ldap/userfilter").asText()).isEqualTo(IdentityBackendConfig.Ldap.DEFAULT_USER_FILTER);
+        assertThat(builtin.at("/ldap/groupfilter").asText()).isEqualTo(IdentityBackendConfig.Ldap.DEFAULT_GROUP_FILTER);
+        assertThat(builtin.at("/ldap/groupattribute").asText()).isEqualTo(IdentityBackendConfig.Ldap.DEFAULT_GROUP_ATTRIBUTE);
+        assertThat(builtin.at("/htpasswd/path").asText()).isEqualTo(htpasswd.toString());
+
+        JsonNode access = reread.path("access");
+        assertThat(access.path("default").asText()).isEqualTo("none");
+        assertThat(access.at("/admins/users").isArray()).isTrue();
+        assertThat(access.at("/admins/users")).isEmpty();
+        assertThat(access.at("/projects/team-a/anonymous").asText()).isEqualTo("none");
+        assertThat(access.at("/projects/team-a/groups/developers").asText()).isEqualTo("developer");
+        assertThat(access.at("/projects/team-a/users/alice").asText()).isEqualTo("maintainer");
+        assertThat(access.at("/projects/team-a/users/carol").asText()).isEqualTo("reader");
+        assertThat(access.at("/projects/public/anonymous").asText()).isEqualTo("pull");
+        assertThat(access.path("projects").fieldNames()).toIterable().containsExactly("team-a", "public");
+        assertThat(loaded.effectiveTree().at("/auth/builtin/ldap/bindpassword").asText()).isEqualTo("bind-secret-value");
+    }
+
+    @Test
+    void toYaml_builtinAuthAndAccess_reloadsToSameConfig() throws Exception {
+        Path htpasswd = Files.writeString(directory.resolve("htpasswd"), "");
+        Path file = Files.writeString(directory.resolve("config.yml"), builtinAuthStart() + """
+                    robots:
+                      path: %s
+                    htpasswd:
+                      path: %s
+                access:
+                  admins: {users: [root]}
+                  default: reader
+                  projects:
+                    "*":
+                      robots: {ci: developer}
+                """.formatted(directory.resolve("robots.json"), htpasswd));
+        LoadedConfig loaded = ConfigLoader.load(file, Map.of());
+        Path printed = Files.writeString(directory.resolve("printed.yml"), ConfigPrinter.toYaml(loaded));
+
+        LoadedConfig reloaded = ConfigLoader.load(printed, Map.of());
+
+        assertThat(reloaded.config().auth()).isEqualTo(loaded.config().auth());
+        assertThat(reloaded.config().access()).isEqualTo(loaded.config().access());
+        assertThat(reloaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void toYaml_htpasswdAuth_showsFailureLimitDefaults() throws Exception {
+        Path htpasswd = Files.writeString(directory.resolve("htpasswd"), "");
+        Path file = Files.writeString(directory.resolve("config.yml"), """
+                version: 0.1
+                storage:
+                  inmemory:
+                auth:
+                  htpasswd:
+                    path: %s
+                """.formatted(htpasswd));
+
+        JsonNode reread = YAML.readTree(ConfigPrinter.toYaml(ConfigLoader.load(file, Map.of())));
+
+        assertThat(reread.at("/auth/htpasswd/realm").asText()).isEqualTo(SecurityConfigMapper.DEFAULT_HTPASSWD_REALM);
+        assertThat(reread.at("/auth/htpasswd/maxfailures").asInt()).isEqualTo(AuthConfig.Htpasswd.DEFAULT_MAX_FAILURES);
+        assertThat(reread.at("/auth/htpasswd/failurewindow").asText()).isEqualTo("5m");
+        assertThat(reread.has("access")).isFalse();
+    }
+
+    /** Returns a configuration up to the first identity backend of {@code auth.builtin}, with its key file written. */
+    private String builtinAuthStart() throws java.io.IOException {
+        Path key = Files.writeString(directory.resolve("token.key"), "key");
+        return """
+                version: 0.1
+                storage:
+                  inmemory:
+                auth:
+                  builtin:
+                    service: registry.example.com
+                    issuer: entrepot
+                    key: %s
+                """.formatted(key);
+    }
 }

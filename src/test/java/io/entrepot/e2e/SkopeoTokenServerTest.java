@@ -121,6 +121,58 @@ class SkopeoTokenServerTest {
     }
 
     @Test
+    void ldapGroupGrant_membersPushOthersDenied() throws Exception {
+        try (LdapTestServer ldap = new LdapTestServer(workDir)) {
+            // carol is in the directory but in no group; bob is in developers only.
+            ldap.addUser("carol", "carol-pw");
+            start("""
+                        ldap:
+                          url: %s
+                          binddn: %s
+                          bindpassword: %s
+                          userbase: %s
+                          groupbase: %s
+                    access:
+                      projects:
+                        team:
+                          groups: {developers: developer}
+                    """.formatted(ldap.ldapUrl(), LdapTestServer.SERVICE_DN, LdapTestServer.SERVICE_PASSWORD, LdapTestServer.USERS,
+                    LdapTestServer.GROUPS));
+
+            push("bob:bob-pw");
+            AssertionError carolPush = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("copy", "--quiet",
+                    "--dest-cert-dir", certDir.toString(), "--dest-creds", "carol:carol-pw", source.reference("v1"),
+                    registry + "/team/other:v1")));
+            AssertionError carolPull = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("inspect", "--raw",
+                    "--cert-dir", certDir.toString(), "--creds", "carol:carol-pw", registry + "/team/app:v1")));
+            pullAndCompare("bob:bob-pw");
+            AssertionError refusedPushLeftNothing = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("inspect", "--raw",
+                    "--cert-dir", certDir.toString(), "--creds", "bob:bob-pw", registry + "/team/other:v1")));
+
+            assertThat(carolPush.getMessage()).contains("requested access to the resource is denied");
+            assertThat(carolPull.getMessage()).containsIgnoringCase("unauthorized");
+            assertThat(refusedPushLeftNothing.getMessage()).containsIgnoringCase("manifest unknown");
+        }
+        List<JsonNode> lines = auditLines();
+        assertThat(lines).filteredOn(line -> line.path("action").asText().equals("login"))
+                .extracting(line -> line.path("user").asText()).contains("bob", "carol");
+        assertThat(lines).filteredOn(line -> line.path("action").asText().equals("manifest.push")).singleElement().satisfies(line -> {
+            assertThat(line.path("user").asText()).isEqualTo("bob");
+            assertThat(line.path("repository").asText()).isEqualTo("team/app");
+            assertThat(line.path("result").asText()).isEqualTo("success");
+        });
+        assertThat(lines).filteredOn(line -> line.path("action").asText().equals("access.denied")).isNotEmpty().allSatisfy(line -> {
+            assertThat(line.path("user").asText()).isEqualTo("carol");
+            assertThat(line.path("result").asText()).isEqualTo("denied");
+        });
+        assertThat(lines).filteredOn(line -> line.path("action").asText().equals("access.denied"))
+                .extracting(line -> line.path("repository").asText()).contains("team/other", "team/app");
+        assertThat(lines).filteredOn(line -> line.path("user").asText().equals("carol") && !line.path("action").asText().equals("login"))
+                .isNotEmpty().allSatisfy(line -> assertThat(line.path("result").asText()).isEqualTo("denied"));
+        assertThat(Files.readString(audit)).doesNotContain("bob-pw").doesNotContain("carol-pw").doesNotContain(LdapTestServer.SERVICE_PASSWORD);
+    }
+
+    @Test
     void robotAccount_pushesAndPulls() throws Exception {
         Path robotsFile = workDir.resolve("robots.json");
         Robots.Created robot = Robots.load(robotsFile).create("ci", "e2e", Instant.now());

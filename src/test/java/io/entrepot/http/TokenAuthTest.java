@@ -128,6 +128,31 @@ class TokenAuthTest {
     }
 
     @Test
+    void jwksEntryWithoutKid_isFoundByLibtrustIdAndThumbprint() throws Exception {
+        KeyPair ec = TestCertificates.ecKeys();
+        com.nimbusds.jose.jwk.ECKey jwk = new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256,
+                (java.security.interfaces.ECPublicKey) ec.getPublic()).build();
+        Path jwks = Files.writeString(dir.resolve("jwks.json"), new com.nimbusds.jose.jwk.JWKSet(jwk).toString());
+        server.close();
+        RegistryConfig base = TestConfigs.config(TestConfigs.filesystem(dir.resolve("storage")), true);
+        server = RegistryServer.start(new RegistryConfig(base.version(), base.log(), base.storage(), base.http(),
+                new AuthConfig.Token(REALM, SERVICE, ISSUER, null, jwks), AuditConfig.DISABLED));
+        client = new RegistryClient(server.baseUri());
+
+        for (String kid : List.of(KeyIds.libtrustKeyId(ec.getPublic()), jwk.computeThumbprint().toString(), "unknown-key")) {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(kid).build(), claims("team/app", "pull").build());
+            jwt.sign(new ECDSASigner((java.security.interfaces.ECPrivateKey) ec.getPrivate()));
+            int status = client.get("v2/team/app/tags/list", "Authorization", "Bearer " + jwt.serialize()).statusCode();
+
+            if (kid.equals("unknown-key")) {
+                assertThat(status).as(kid).isEqualTo(401);
+            } else {
+                assertThat(status).as(kid).isIn(200, 404);
+            }
+        }
+    }
+
+    @Test
     void x5cChain_toBundleCertificate_isAccepted() throws Exception {
         KeyPair leafKeys = TestCertificates.rsaKeys();
         TestCertificates.Issued leaf = issuingCa.issueServer(leafKeys);

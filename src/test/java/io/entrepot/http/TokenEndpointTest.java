@@ -2,6 +2,9 @@ package io.entrepot.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.SignedJWT;
@@ -19,6 +22,7 @@ import io.entrepot.testing.MutableClock;
 import io.entrepot.testing.RegistryClient;
 import io.entrepot.testing.TestCertificates;
 import io.entrepot.testing.TestConfigs;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +32,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /** {@code auth.builtin}: the token endpoint's answers, and the registry's checks of the tokens it signs. */
@@ -52,6 +58,7 @@ class TokenEndpointTest {
     private String robotSecret;
     private RegistryServer server;
     private RegistryClient client;
+    private Runnable detachAppender = () -> { };
 
     @BeforeEach
     void start() throws Exception {
@@ -75,6 +82,7 @@ class TokenEndpointTest {
 
     @AfterEach
     void stop() throws Exception {
+        detachAppender.run();
         if (server != null) {
             server.close();
         }
@@ -288,6 +296,75 @@ class TokenEndpointTest {
             assertThat(line.path("request_id").asText()).isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
         });
         assertThat(Files.readString(auditFile)).doesNotContain(robotSecret).doesNotContain(token);
+    }
+
+    @Test
+    void tokenRequests_appearInAccessLogAndMetrics() throws Exception {
+        ListAppender<ILoggingEvent> accessLines = captureAccessLog();
+        String queryPassword = "query-secret-pw";
+        String queryRefresh = "query-secret-rt";
+        HttpResponse<byte[]> get = client.get("token?service=" + SERVICE + "&scope=repository:team/app:pull&password=" + queryPassword
+                + "&refresh_token=" + queryRefresh + "&" + queryPassword, "Authorization", basic("alice", "alice-pw"));
+        HttpResponse<byte[]> password = postForm("grant_type=password&username=alice&password=alice-pw&service=" + SERVICE
+                + "&client_id=test&access_type=offline");
+        String refreshToken = JSON.readTree(password.body()).path("refresh_token").asText();
+        HttpResponse<byte[]> refresh = postForm("grant_type=refresh_token&refresh_token=" + refreshToken + "&service=" + SERVICE
+                + "&client_id=test");
+        HttpResponse<byte[]> wrong = client.get("token?service=" + SERVICE, "Authorization", basic("alice", "wrong-pw"));
+        assertThat(List.of(get.statusCode(), password.statusCode(), refresh.statusCode(), wrong.statusCode()))
+                .containsExactly(200, 200, 200, 401);
+        List<String> secrets = List.of(queryPassword, queryRefresh, "alice-pw", "wrong-pw", refreshToken,
+                JSON.readTree(get.body()).path("token").asText(), JSON.readTree(refresh.body()).path("token").asText(),
+                basic("alice", "alice-pw").substring(6));
+        io.entrepot.metrics.Metrics registryMetrics = server.metrics();
+        // Closing drains the requests, so every access line and metric has been recorded.
+        server.close();
+        server = null;
+
+        List<Map<String, String>> lines = accessLines.list.stream().map(TokenEndpointTest::fields).toList();
+        assertThat(lines).extracting(line -> line.get("path")).containsExactly(
+                "/token?service=" + SERVICE + "&scope=repository:team/app:pull&password=*****&refresh_token=*****&*****",
+                "/token", "/token", "/token?service=" + SERVICE);
+        assertThat(lines).extracting(line -> line.get("status")).containsExactly("200", "200", "200", "401");
+        assertThat(lines).extracting(line -> line.get("user")).containsExactly("alice", "alice", "alice", "");
+        assertThat(lines).allSatisfy(line -> assertThat(line.get("request.id")).isNotBlank());
+        for (String secret : secrets) {
+            assertThat(lines.toString()).as("access lines contain a secret").doesNotContain(secret);
+        }
+
+        String metrics = scrape(registryMetrics);
+        assertThat(metrics).contains("registry_http_requests_total{code=\"200\",handler=\"token\",method=\"GET\"} 1");
+        assertThat(metrics).contains("registry_http_requests_total{code=\"200\",handler=\"token\",method=\"POST\"} 2");
+        assertThat(metrics).contains("registry_http_requests_total{code=\"401\",handler=\"token\",method=\"GET\"} 1");
+        assertThat(metrics).contains("registry_http_request_duration_seconds_count{handler=\"token\",method=\"POST\"} 2");
+        assertThat(metrics).contains("registry_http_in_flight_requests{handler=\"token\"} 0");
+        assertThat(metrics).doesNotContain("handler=\"notfound\"");
+        assertThat(metrics).containsPattern("registry_http_request_size_bytes_sum\\{handler=\"token\"} [1-9]");
+    }
+
+    /** Attaches a list appender to the access logger until the test ends. */
+    private ListAppender<ILoggingEvent> captureAccessLog() {
+        Logger logger = (Logger) LoggerFactory.getLogger("io.entrepot.access");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        detachAppender = () -> logger.detachAppender(appender);
+        return appender;
+    }
+
+    /** Returns the key-value pairs of an access line, and the request id of its MDC. */
+    private static Map<String, String> fields(ILoggingEvent event) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        event.getKeyValuePairs().forEach(pair -> fields.put(pair.key, String.valueOf(pair.value)));
+        fields.put("request.id", event.getMDCPropertyMap().get("request.id"));
+        fields.put("message", event.getFormattedMessage());
+        return fields;
+    }
+
+    private static String scrape(io.entrepot.metrics.Metrics metrics) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, metrics.registry().scrape());
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private String issue(SigningKey key, String service, MutableClock clock) {
