@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times skopeo push and pull of a ~100 MiB image through Entrepot's s3 driver and through
 # Debian's docker-registry (distribution 2.8.2) with its s3 driver, both against one S3Proxy
-# on loopback, with blob redirects on (the default of both). Prints one line per run.
+# on loopback, with blob redirects on (the default of both). Prints one line per run, then
+# the time of each of Entrepot's upload PATCH and PUT requests from its access log.
 #
 # Usage: bench/s3.sh [runs]   (from the repository root; builds target/entrepot.jar if missing)
 set -euo pipefail
@@ -81,11 +82,11 @@ printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.
     "$manifest" "$manifest_size" > "$image/index.json"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$WORK/policy.json"
 
-config_yml() { # port bucket
+config_yml() { # port bucket log-level
     cat <<YML
 version: 0.1
 log:
-  level: warn
+  level: $3
 storage:
   s3:
     accesskey: $KEY
@@ -129,14 +130,18 @@ bench() { # name port
 }
 
 # ---- Entrepot ----
-config_yml $ENTREPOT_PORT entrepot > "$WORK/entrepot.yml"
+# Entrepot logs at info so that its access log gives the time of each upload request.
+config_yml $ENTREPOT_PORT entrepot info > "$WORK/entrepot.yml"
 env -u AWS_CA_BUNDLE AWS_EC2_METADATA_DISABLED=true "$JAVA" -Xmx512m -jar "$ROOT/target/entrepot.jar" serve "$WORK/entrepot.yml" > "$WORK/entrepot.log" 2>&1 &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$ENTREPOT_PORT/v2/" || { cat "$WORK/entrepot.log"; exit 1; }
 bench entrepot $ENTREPOT_PORT
+# Prints the time of each upload PATCH and completing PUT (the layer's, then the config's).
+grep -E 'method="(PATCH|PUT)" path="/v2/bench/[^"]*/blobs/uploads/' "$WORK/entrepot.log" \
+    | sed -E 's/.*method="([A-Z]+)".*status="([0-9]+)".*duration_ms="([0-9.]+)".*/entrepot      \1 \2 \3 ms/' || true
 
 # ---- distribution 2.8.2 ----
-config_yml $DISTRIBUTION_PORT distribution > "$WORK/distribution.yml"
+config_yml $DISTRIBUTION_PORT distribution warn > "$WORK/distribution.yml"
 # distribution 2.8.2 panics at start-up when AWS_CA_BUNDLE is set with a plain-http endpoint.
 env -u AWS_CA_BUNDLE AWS_EC2_METADATA_DISABLED=true docker-registry serve "$WORK/distribution.yml" > "$WORK/distribution.log" 2>&1 &
 PIDS+=($!)

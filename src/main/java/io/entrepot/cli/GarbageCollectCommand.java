@@ -10,6 +10,7 @@ import io.entrepot.maintenance.GcProgress;
 import io.entrepot.maintenance.GcReport;
 import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
+import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -67,8 +68,9 @@ final class GarbageCollectCommand implements Callable<Integer> {
         GcReport report;
         boolean showProgress = progressForced || (!json && System.console() != null);
         GcProgress progress = showProgress ? new TerminalProgress(System.err) : GcProgress.NONE;
-        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded)) {
-            var collector = new GarbageCollector(MaintenanceCommands.openRegistry(loaded, sharedCache), Clock.systemUTC());
+        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded);
+                StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
+            var collector = new GarbageCollector(MaintenanceCommands.registry(driver, sharedCache), Clock.systemUTC());
             report = collector.collect(new GcOptions(dryRun, deleteUntagged, grace), progress);
         } catch (IOException e) {
             System.err.println("entrepot: garbage collection failed: " + e.getMessage());

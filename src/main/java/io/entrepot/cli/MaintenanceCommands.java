@@ -9,6 +9,7 @@ import io.entrepot.config.LoadedConfig;
 import io.entrepot.http.StorageDrivers;
 import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Registry;
+import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,14 +43,19 @@ final class MaintenanceCommands {
         }
     }
 
-    /** Opens the registry over the configured storage, without serving it and without a cache. */
-    static Registry openRegistry(LoadedConfig loaded) throws IOException {
-        return openRegistry(loaded, BlobDescriptorCache.NONE);
+    /** Opens the configured storage driver, which the caller closes when its command is done. */
+    static StorageDriver openStorage(LoadedConfig loaded) throws IOException {
+        return StorageDrivers.create(loaded.config().storage().driver());
     }
 
-    /** Opens the registry over the configured storage, with {@code cache} in front of it. */
-    static Registry openRegistry(LoadedConfig loaded, BlobDescriptorCache cache) throws IOException {
-        return new Registry(StorageDrivers.create(loaded.config().storage().driver()), Clock.systemUTC(), cache);
+    /** Returns the registry's services over {@code driver}, without serving them and without a cache. */
+    static Registry registry(StorageDriver driver) {
+        return registry(driver, BlobDescriptorCache.NONE);
+    }
+
+    /** Returns the registry's services over {@code driver} with {@code cache} in front of it, without serving them. */
+    static Registry registry(StorageDriver driver, BlobDescriptorCache cache) {
+        return new Registry(driver, Clock.systemUTC(), cache);
     }
 
     /**

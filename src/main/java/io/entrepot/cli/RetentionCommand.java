@@ -6,6 +6,7 @@ import io.entrepot.config.LoadedConfig;
 import io.entrepot.maintenance.Retention;
 import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
+import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,8 +47,9 @@ final class RetentionCommand implements Callable<Integer> {
         }
 
         Retention.Report report;
-        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded)) {
-            report = new Retention(MaintenanceCommands.openRegistry(loaded, sharedCache), Clock.systemUTC(), loaded.config().retention())
+        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded);
+                StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
+            report = new Retention(MaintenanceCommands.registry(driver, sharedCache), Clock.systemUTC(), loaded.config().retention())
                     .run(dryRun);
         } catch (IOException e) {
             System.err.println("entrepot: retention failed: " + e.getMessage());

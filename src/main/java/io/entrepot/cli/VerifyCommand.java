@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.maintenance.Verifier;
+import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -48,8 +49,8 @@ final class VerifyCommand implements Callable<Integer> {
         }
 
         Verifier.Result result;
-        try {
-            result = new Verifier(MaintenanceCommands.openRegistry(loaded)).verify(parallelism, quarantine);
+        try (StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
+            result = new Verifier(MaintenanceCommands.registry(driver)).verify(parallelism, quarantine);
         } catch (IOException e) {
             System.err.println("entrepot: verification failed: " + e.getMessage());
             return 1;

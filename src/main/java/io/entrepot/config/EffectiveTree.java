@@ -114,6 +114,7 @@ final class EffectiveTree {
         params.put("skipverify", s3.skipVerify());
         params.put("v4auth", s3.v4Auth());
         params.put("chunksize", s3.chunkSize());
+        params.put("uploadconcurrency", s3.uploadConcurrency());
         params.put("multipartcopychunksize", s3.multipartCopyChunkSize());
         params.put("multipartcopymaxconcurrency", s3.multipartCopyMaxConcurrency());
         params.put("multipartcopythresholdsize", s3.multipartCopyThresholdSize());

@@ -58,6 +58,8 @@ final class S3ConfigReader {
                 reader.bool(PREFIX + "skipverify", false),
                 v4Auth,
                 size("chunksize", StorageConfig.S3.DEFAULT_CHUNK_SIZE, StorageConfig.S3.MIN_CHUNK_SIZE),
+                (int) positive("uploadconcurrency", StorageConfig.S3.DEFAULT_UPLOAD_CONCURRENCY,
+                        StorageConfig.S3.MAX_UPLOAD_CONCURRENCY),
                 size("multipartcopychunksize", StorageConfig.S3.DEFAULT_MULTIPART_COPY_CHUNK_SIZE, StorageConfig.S3.MIN_CHUNK_SIZE),
                 (int) positive("multipartcopymaxconcurrency", StorageConfig.S3.DEFAULT_MULTIPART_COPY_MAX_CONCURRENCY, 10_000),
                 size("multipartcopythresholdsize", StorageConfig.S3.DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE, 0),

@@ -58,6 +58,7 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
             boolean skipVerify,
             boolean v4Auth,
             long chunkSize,
+            int uploadConcurrency,
             long multipartCopyChunkSize,
             int multipartCopyMaxConcurrency,
             long multipartCopyThresholdSize,
@@ -77,6 +78,12 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
         /** S3's maximum part size. */
         public static final long MAX_CHUNK_SIZE = 5 * 1024 * MIB;
         public static final long DEFAULT_CHUNK_SIZE = 10 * MIB;
+        /**
+         * Entrepot's own key: the number of parts one upload sends at the same time. With the
+         * default 10 MiB parts, four in flight and one filling make at most 50 MiB of buffers.
+         */
+        public static final int DEFAULT_UPLOAD_CONCURRENCY = 4;
+        public static final int MAX_UPLOAD_CONCURRENCY = 64;
         public static final long DEFAULT_MULTIPART_COPY_CHUNK_SIZE = 32 * MIB;
         public static final int DEFAULT_MULTIPART_COPY_MAX_CONCURRENCY = 100;
         public static final long DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE = 32 * MIB;

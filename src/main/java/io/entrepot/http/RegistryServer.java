@@ -408,6 +408,7 @@ public final class RegistryServer implements AutoCloseable {
     /**
      * Stops accepting connections, lets requests in flight finish for up to
      * {@code http.draintimeout}, then stops, without the readiness delay of {@link #shutDown()}.
+     * Closes the storage driver last.
      */
     @Override
     public void close() throws Exception {
@@ -431,7 +432,12 @@ public final class RegistryServer implements AutoCloseable {
                     try {
                         auditLog.close();
                     } finally {
-                        cache.close();
+                        try {
+                            cache.close();
+                        } finally {
+                            // Last, because requests in flight use storage until the API has stopped.
+                            driver.close();
+                        }
                     }
                 }
             }

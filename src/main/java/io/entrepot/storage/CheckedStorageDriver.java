@@ -127,4 +127,9 @@ public final class CheckedStorageDriver implements StorageDriver {
             return null;
         });
     }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
 }

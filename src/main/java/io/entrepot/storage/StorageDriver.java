@@ -1,5 +1,6 @@
 package io.entrepot.storage;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -20,8 +21,10 @@ import java.util.Optional;
  * <p>Failures that callers act on are reported with {@link PathNotFoundException} and
  * {@link InvalidOffsetException}; any other backend failure is an {@link IOException} whose
  * message names the driver and the path.
+ *
+ * <p>Whoever builds a driver closes it when done, which releases its connections and threads.
  */
-public interface StorageDriver {
+public interface StorageDriver extends Closeable {
 
     /** Returns the driver's name as used in configuration and metrics, such as {@code filesystem}. */
     String name();
@@ -97,4 +100,11 @@ public interface StorageDriver {
      * @throws PathNotFoundException if nothing exists at {@code path}
      */
     void walk(String path, WalkVisitor visitor) throws IOException;
+
+    /**
+     * Releases the driver's connections and threads; no call may follow. Closing twice has no
+     * effect. Drivers with nothing to release but memory keep this no-op.
+     */
+    @Override
+    default void close() throws IOException {}
 }

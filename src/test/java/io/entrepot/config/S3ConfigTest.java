@@ -38,6 +38,7 @@ class S3ConfigTest {
         assertThat(s3.region()).isEqualTo("eu-west-3");
         assertThat(s3.endpoint()).isNull();
         assertThat(s3.chunkSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(s3.uploadConcurrency()).isEqualTo(4);
         assertThat(s3.multipartCopyChunkSize()).isEqualTo(32L * 1024 * 1024);
         assertThat(s3.multipartCopyMaxConcurrency()).isEqualTo(100);
         assertThat(s3.multipartCopyThresholdSize()).isEqualTo(32L * 1024 * 1024);
@@ -79,6 +80,13 @@ class S3ConfigTest {
     }
 
     @Test
+    void load_uploadConcurrency_readAsWritten() throws Exception {
+        LoadedConfig loaded = load(S3 + "    uploadconcurrency: 8\n", Map.of());
+
+        assertThat(((StorageConfig.S3) loaded.config().storage().driver()).uploadConcurrency()).isEqualTo(8);
+    }
+
+    @Test
     void load_environmentOverride_setsS3Key() throws Exception {
         LoadedConfig loaded = load(S3, Map.of("REGISTRY_STORAGE_S3_CHUNKSIZE", "20971520", "REGISTRY_STORAGE_S3_STORAGECLASS", "NONE"));
 
@@ -97,6 +105,7 @@ class S3ConfigTest {
                     secretkey: wJalrXUtnFEMI
                     chunksize: 1048576
                     multipartcopymaxconcurrency: 0
+                    uploadconcurrency: 65
                     storageclass: GLACIER
                     objectacl: world-writable
                     regionendpoint: "ftp://minio"
@@ -110,6 +119,7 @@ class S3ConfigTest {
                 "storage.s3.chunksize: must be a number of bytes from 5242880 (5 MiB, S3's minimum part size) to 5368709120 (5 GiB)"
                         + " (value \"1048576\")",
                 "storage.s3.multipartcopymaxconcurrency: must be an integer from 1 to 10000 (value \"0\")",
+                "storage.s3.uploadconcurrency: must be an integer from 1 to 64 (value \"65\")",
                 "storage.s3.storageclass: must be one of STANDARD, REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA,"
                         + " INTELLIGENT_TIERING, GLACIER_IR, NONE (value \"GLACIER\")",
                 "storage.s3.objectacl: must be one of private, public-read, public-read-write, authenticated-read,"

@@ -18,6 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The API suite on the S3 driver against S3Proxy, and what S3 adds: redirects, shared uploads, faults. */
@@ -128,6 +131,46 @@ class S3ApiTest extends RegistryApiContractTest {
             assertThat(pulled.body()).isEqualTo(layer);
             assertThat(proxy.faults()).isPositive();
         }
+    }
+
+    @Test
+    void patch_storagePartFails_resumesFromRange() throws Exception {
+        S3ProxyServer s3 = S3ProxyServer.shared();
+        AtomicBoolean failing = new AtomicBoolean(true);
+        // Rejects every attempt at part 3 of an upload, so the storage write fails after its retries.
+        Pattern part3 = Pattern.compile("^PUT [^ ]*[?&]partNumber=3[& ]");
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(s3.port(),
+                head -> failing.get() && part3.matcher(head).find() && !head.toLowerCase(Locale.ROOT).contains("x-amz-copy-source"))) {
+            restart(TestConfigs.config(TestConfigs.s3(proxy.endpoint(), s3.newBucket()), true));
+            byte[] content = randomBytes(6 * 5 * MIB + 17, 35);
+            String digest = RegistryClient.sha256(content);
+            String location = header(client.send("POST", "v2/app/blobs/uploads/", null), "Location");
+
+            HttpResponse<byte[]> failed = client.send("PATCH", location, content, "Content-Type", "application/octet-stream");
+            HttpResponse<byte[]> status = client.get(location);
+            failing.set(false);
+            int stored = 2 * 5 * MIB;
+            HttpResponse<byte[]> resumed = client.send("PATCH", location, Arrays.copyOfRange(content, stored, content.length),
+                    "Content-Range", stored + "-" + (content.length - 1), "Content-Type", "application/octet-stream");
+            HttpResponse<byte[]> done = client.send("PUT", header(resumed, "Location") + "?digest=" + digest, null);
+
+            assertThat(failed.statusCode()).isGreaterThanOrEqualTo(500);
+            assertThat(header(status, "Range")).isEqualTo("0-" + (stored - 1));
+            assertThat(resumed.statusCode()).isEqualTo(202);
+            assertThat(done.statusCode()).isEqualTo(201);
+            assertThat(client.get("v2/app/blobs/" + digest).body()).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void close_closesStorageClient() throws Exception {
+        RegistryServer other = RegistryServer.start(TestConfigs.config(driver(tempDir), true));
+        other.storage().putContent("/probe", new byte[] {1});
+
+        other.close();
+
+        assertThatThrownBy(() -> other.storage().getContent("/probe")).isInstanceOf(IOException.class)
+                .hasMessageContaining("Connection pool shut down");
     }
 
     @Test

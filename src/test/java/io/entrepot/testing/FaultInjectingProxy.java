@@ -14,11 +14,13 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * An HTTP/1.1 proxy on a loopback port that forwards requests unchanged to a server on another
- * loopback port, except every {@code n}th request, which it rejects itself with S3's
- * {@code 503 SlowDown}. Requests are forwarded byte for byte, so signatures stay valid.
+ * loopback port, except those a rule selects (every {@code n}th request, or those whose head
+ * matches a predicate), which it rejects itself with S3's {@code 503 SlowDown}. Requests are
+ * forwarded byte for byte, so signatures stay valid.
  *
  * <p>Each connection carries one request: the proxy adds {@code Connection: close} both ways,
  * which keeps it free of response framing. Request bodies must have a {@code Content-Length},
@@ -32,17 +34,31 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private final int upstreamPort;
-    private final int failEvery;
+    private final Predicate<String> fails;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger faults = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Starts a proxy to {@code upstreamPort} on 127.0.0.1 that responds with 503 to every {@code failEvery}th request. */
     public FaultInjectingProxy(int upstreamPort, int failEvery) throws IOException {
+        this(upstreamPort, everyNth(failEvery));
+    }
+
+    /**
+     * Starts a proxy to {@code upstreamPort} on 127.0.0.1 that responds with 503 to each request
+     * whose head (request line and headers) {@code fails} accepts. The predicate runs on the
+     * request's own thread before anything is forwarded, so it may also hold the request back.
+     */
+    public FaultInjectingProxy(int upstreamPort, Predicate<String> fails) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
-        this.failEvery = failEvery;
+        this.fails = fails;
         executor.submit(this::acceptLoop);
+    }
+
+    private static Predicate<String> everyNth(int failEvery) {
+        AtomicInteger seen = new AtomicInteger();
+        return head -> seen.incrementAndGet() % failEvery == 0;
     }
 
     public URI endpoint() {
@@ -80,7 +96,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 return null;
             }
             boolean expectContinue = header(head, "expect") != null;
-            if (requests.incrementAndGet() % failEvery == 0) {
+            requests.incrementAndGet();
+            if (fails.test(head)) {
                 faults.incrementAndGet();
                 out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + SLOW_DOWN_BODY.length
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

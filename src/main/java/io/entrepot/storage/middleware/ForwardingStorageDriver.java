@@ -72,4 +72,9 @@ abstract class ForwardingStorageDriver implements StorageDriver {
     public void walk(String path, WalkVisitor visitor) throws IOException {
         delegate.walk(path, visitor);
     }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
 }

@@ -50,11 +50,15 @@ final class S3Clients {
 
     private S3Clients() {}
 
-    static S3Client client(S3DriverOptions options, LongAdder retries) {
+    /**
+     * Builds the S3 client over {@code httpClient}. Closing the S3 client leaves an HTTP client
+     * passed in this way open, so its owner closes both.
+     */
+    static S3Client client(S3DriverOptions options, SdkHttpClient httpClient, LongAdder retries) {
         var builder = S3Client.builder()
                 .region(Region.of(options.region()))
                 .credentialsProvider(credentials(options))
-                .httpClient(httpClient(options))
+                .httpClient(httpClient)
                 .serviceConfiguration(serviceConfiguration(options))
                 // S3-compatible servers (MinIO, Ceph RGW, S3Proxy) do not all accept the
                 // trailing checksums that the SDK otherwise adds to every upload.
@@ -97,7 +101,8 @@ final class S3Clients {
         return S3Configuration.builder().pathStyleAccessEnabled(options.forcePathStyle()).build();
     }
 
-    private static SdkHttpClient httpClient(S3DriverOptions options) {
+    /** Builds the pool of HTTP connections to the endpoint, which the caller closes. */
+    static SdkHttpClient httpClient(S3DriverOptions options) {
         var builder = ApacheHttpClient.builder()
                 .maxConnections(options.maxConnections())
                 .connectionTimeout(options.connectTimeout())

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -23,19 +22,20 @@ import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
  * {@code multipartcopymaxconcurrency} of them in flight. The parallel copy is the faster one for
  * large layers because S3 copies each range independently.
  */
-final class S3Copier implements AutoCloseable {
+final class S3Copier {
 
     private final S3Client s3;
     private final S3DriverOptions options;
     private final S3Uploads uploads;
-    // Each copy request blocks a thread for as long as the server copies the range; virtual
-    // threads make that cheap, and the semaphore in copyRanges bounds the concurrency.
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    // Each copy request blocks a thread for as long as the server copies the range; the
+    // semaphore in copyRanges bounds how many run at once.
+    private final ExecutorService executor;
 
-    S3Copier(S3Client s3, S3DriverOptions options, S3Uploads uploads) {
+    S3Copier(S3Client s3, S3DriverOptions options, S3Uploads uploads, ExecutorService executor) {
         this.s3 = s3;
         this.options = options;
         this.uploads = uploads;
+        this.executor = executor;
     }
 
     /** Copies the object {@code source} of {@code size} bytes to {@code destination}, replacing it. */
@@ -130,10 +130,5 @@ final class S3Copier implements AutoCloseable {
             }
             throw new IllegalStateException("part copy failed: " + e.getCause(), e.getCause());
         }
-    }
-
-    @Override
-    public void close() {
-        executor.shutdownNow();
     }
 }

@@ -13,10 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -44,24 +48,30 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * counts those retries. A missing bucket or rejected credentials are reported by
  * {@link #checkAccess} with the bucket and the access key id named.
  */
-public final class S3Driver implements StorageDriver, AutoCloseable {
+public final class S3Driver implements StorageDriver {
 
     /** DeleteObjects accepts at most this many keys per request. */
     private static final int DELETE_BATCH = 1000;
 
     private final S3DriverOptions options;
+    private final SdkHttpClient httpClient;
     private final S3Client s3;
     private final S3Presigner presigner;
     private final LongAdder retries = new LongAdder();
     private final S3Uploads uploads;
     private final S3Copier copier;
+    // Part uploads and range copies each block a thread for a whole request. Virtual threads make
+    // that cheap, and the writers and the copier bound how many run at once.
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public S3Driver(S3DriverOptions options) {
         this.options = options;
-        this.s3 = S3Clients.client(options, retries);
+        this.httpClient = S3Clients.httpClient(options);
+        this.s3 = S3Clients.client(options, httpClient, retries);
         this.presigner = S3Clients.presigner(options);
         this.uploads = new S3Uploads(s3, options);
-        this.copier = new S3Copier(s3, options, uploads);
+        this.copier = new S3Copier(s3, options, uploads, executor);
     }
 
     @Override
@@ -116,6 +126,10 @@ public final class S3Driver implements StorageDriver, AutoCloseable {
 
     S3Client client() {
         return s3;
+    }
+
+    ExecutorService executor() {
+        return executor;
     }
 
     // ---- small files ----
@@ -389,11 +403,24 @@ public final class S3Driver implements StorageDriver, AutoCloseable {
         return true;
     }
 
+    /**
+     * Stops the driver's background requests and closes the SDK client with its connection pool;
+     * closing twice has no effect.
+     */
     @Override
     public void close() {
-        copier.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        executor.shutdownNow();
         presigner.close();
         s3.close();
+        httpClient.close();
+    }
+
+    /** Returns whether {@link #close} has run. */
+    boolean isClosed() {
+        return closed.get();
     }
 
 }

@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param kmsKeyId the KMS key for SSE-KMS, or null for SSE-S3 (AES256) when {@code encrypt} is set
  * @param skipVerify whether to accept any TLS certificate from the endpoint
  * @param chunkSize the size in bytes of each multipart upload part, at least 5 MiB
+ * @param uploadConcurrency the maximum number of parts that one writer sends at the same time; each
+ *     writer uses at most this many plus one part buffers of {@code chunkSize} bytes
  * @param copyChunkSize the size in bytes of each {@code UploadPartCopy} range
  * @param copyMaxConcurrency the maximum number of {@code UploadPartCopy} requests in flight for one copy
  * @param copyThresholdSize objects larger than this many bytes are copied part by part
@@ -45,6 +47,7 @@ public record S3DriverOptions(
         String kmsKeyId,
         boolean skipVerify,
         long chunkSize,
+        int uploadConcurrency,
         long copyChunkSize,
         int copyMaxConcurrency,
         long copyThresholdSize,
@@ -70,6 +73,9 @@ public record S3DriverOptions(
         }
         if (chunkSize < MIN_PART_SIZE || chunkSize > MAX_PART_SIZE) {
             throw new IllegalArgumentException("chunkSize must be between 5 MiB and 5 GiB: " + chunkSize);
+        }
+        if (uploadConcurrency < 1) {
+            throw new IllegalArgumentException("uploadConcurrency must be positive: " + uploadConcurrency);
         }
         if (copyChunkSize < MIN_PART_SIZE || copyChunkSize > MAX_PART_SIZE) {
             throw new IllegalArgumentException("copyChunkSize must be between 5 MiB and 5 GiB: " + copyChunkSize);

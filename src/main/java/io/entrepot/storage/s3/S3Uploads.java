@@ -25,8 +25,14 @@ import software.amazon.awssdk.services.s3.model.StorageClass;
  */
 final class S3Uploads {
 
-    /** An upload in progress for one key, with its parts in order. */
-    record Pending(String key, String uploadId, Instant initiated, List<Part> parts) {
+    /**
+     * An upload in progress for one key.
+     *
+     * @param parts the parts numbered 1, 2, 3… without a gap, which make up the file's content
+     * @param hasPartsAfterGap whether the upload also contains parts after a missing number, which
+     *     a failed or interrupted writer leaves and which are not part of the content
+     */
+    record Pending(String key, String uploadId, Instant initiated, List<Part> parts, boolean hasPartsAfterGap) {
 
         long size() {
             return parts.stream().mapToLong(Part::size).sum();
@@ -100,22 +106,30 @@ final class S3Uploads {
     }
 
     /**
-     * Returns the upload in progress for exactly {@code key} that has at least one part, the most
-     * recently started one if there are several.
+     * Returns the upload in progress for exactly {@code key} that has part 1, the most recently
+     * started one if there are several.
      */
     Optional<Pending> pending(String key) {
         List<MultipartUpload> candidates = uploadsFor(key, false);
         candidates.sort(Comparator.comparing(MultipartUpload::initiated).reversed());
         for (MultipartUpload upload : candidates) {
             List<Part> parts = parts(key, upload.uploadId());
-            if (!parts.isEmpty()) {
-                return Optional.of(new Pending(key, upload.uploadId(), upload.initiated(), parts));
+            int contiguous = 0;
+            while (contiguous < parts.size() && parts.get(contiguous).partNumber() == contiguous + 1) {
+                contiguous++;
+            }
+            if (contiguous > 0) {
+                return Optional.of(new Pending(key, upload.uploadId(), upload.initiated(),
+                        List.copyOf(parts.subList(0, contiguous)), contiguous < parts.size()));
             }
         }
         return Optional.empty();
     }
 
-    /** Completes the upload in progress for {@code key}, if any, into an object; returns whether there was one. */
+    /**
+     * Completes the upload in progress for {@code key}, if any, into an object of its parts before
+     * the first gap; returns whether there was one.
+     */
     boolean completePending(String key) {
         Optional<Pending> pending = pending(key);
         if (pending.isEmpty()) {

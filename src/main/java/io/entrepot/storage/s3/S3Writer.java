@@ -3,6 +3,7 @@ package io.entrepot.storage.s3;
 import io.entrepot.storage.FileWriter;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -22,13 +23,20 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * such an upload into an object.
  *
  * <p>S3 requires every part but the last to be at least 5 MiB. Bytes are collected in a buffer of
- * {@code chunksize} and sent as one part each time it fills. Closing without commit must make the
- * bytes durable, so the remainder is sent as a last part that may be small. Reopening with append
- * then finds the upload with ListMultipartUploads and its parts with ListParts:
+ * {@code chunksize} and sent as one part each time it fills; {@link S3PartUploader} sends up to
+ * {@code uploadconcurrency} parts at once while the next one fills, and {@link #close} and
+ * {@link #commit} wait for them all. Closing without commit must make the bytes durable, so the
+ * remainder is sent as a last part that may be small. Reopening with append then finds the upload
+ * with ListMultipartUploads and its parts with ListParts. Only the parts numbered from 1 without a
+ * gap count, because a part that failed, or that a killed process never sent, leaves the parts
+ * after it unusable:
  * <ul>
- *   <li>If the last part is at least 5 MiB, new parts simply follow it.
- *   <li>Otherwise no part may follow it, and S3 cannot read back a part of an upload in progress.
- *       The writer completes the upload into an object and continues from that object, as below.
+ *   <li>If the last counted part is at least 5 MiB and no part follows a gap, new parts simply
+ *       follow it.
+ *   <li>Otherwise no part may follow it (S3 cannot read back a part of an upload in progress), or
+ *       stale parts after the gap would be counted once new parts filled it. The writer completes
+ *       the upload with the counted parts into an object, which discards the others, and continues
+ *       from that object, as below.
  * </ul>
  * Appending to a plain object of size N starts a new upload seeded with the object's bytes. If N
  * is at least 5 MiB, they are copied inside S3 with UploadPartCopy in ranges of at least 5 MiB,
@@ -40,8 +48,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * end off a part boundary makes each reopen copy the file so far inside S3, which distribution's
  * S3 driver does too; the bytes do not pass through the registry.
  *
- * <p>Crashes. A process killed while writing leaves the parts it stored, which stat counts, so the
- * client resumes after them. A process killed between storing the first part of a replacing
+ * <p>Crashes and failures. A process killed while writing, or a writer whose part failed, leaves the
+ * parts it stored, and stat counts those before the first gap, so the client resumes after them. A process killed between storing the first part of a replacing
  * upload and deleting the old object leaves both; stat then reports the object while the writer
  * continues the upload, and the digest check at the end of the blob upload rejects the result if
  * the client resumed at the wrong offset.
@@ -51,12 +59,16 @@ final class S3Writer extends FileWriter {
     private final S3Driver driver;
     private final S3Uploads uploads;
     private final String key;
-    private final byte[] buffer;
+    private final S3PartUploader partUploader;
+    private byte[] buffer;
     private int buffered;
 
     private String uploadId;
-    private final List<CompletedPart> parts;
-    private long storedSize;
+    // The parts stored before this writer opened: those of the upload it continues, or the copy of an object.
+    private final List<CompletedPart> earlierParts;
+    private int nextPartNumber;
+    // The bytes stored before this writer opened plus those handed to part uploads.
+    private long acceptedSize;
     // Whether an object at the key may hold older content that the upload replaces.
     private boolean objectToReplace;
     private boolean closed;
@@ -65,10 +77,14 @@ final class S3Writer extends FileWriter {
         this.driver = driver;
         this.uploads = uploads;
         this.key = key;
-        this.buffer = new byte[(int) Math.min(Integer.MAX_VALUE - 8, driver.options().chunkSize())];
+        S3DriverOptions options = driver.options();
+        this.partUploader = new S3PartUploader(driver.client(), driver.executor(), uploads.bucket(), key,
+                options.chunkSize(), options.uploadConcurrency());
+        this.buffer = partUploader.takeBuffer();
         this.uploadId = uploadId;
-        this.parts = new ArrayList<>(parts);
-        this.storedSize = storedSize;
+        this.earlierParts = List.copyOf(parts);
+        this.nextPartNumber = parts.size() + 1;
+        this.acceptedSize = storedSize;
         this.objectToReplace = true;
     }
 
@@ -84,7 +100,7 @@ final class S3Writer extends FileWriter {
         if (pending.isPresent()) {
             S3Uploads.Pending upload = pending.get();
             long lastPart = upload.parts().get(upload.parts().size() - 1).size();
-            if (lastPart >= S3DriverOptions.MIN_PART_SIZE) {
+            if (lastPart >= S3DriverOptions.MIN_PART_SIZE && !upload.hasPartsAfterGap()) {
                 uploads.abortOthers(key, upload.uploadId());
                 S3Writer writer = new S3Writer(driver, uploads, key, upload.uploadId(), upload.completedParts(), upload.size());
                 writer.objectToReplace = false;
@@ -114,7 +130,8 @@ final class S3Writer extends FileWriter {
         try {
             List<CompletedPart> copied = copier.copyRanges(key, key, uploadId, size, 1);
             S3Writer writer = new S3Writer(driver, uploads, key, uploadId, copied, size);
-            writer.deleteReplacedObject();
+            writer.deleteObject();
+            writer.objectToReplace = false;
             return writer;
         } catch (RuntimeException e) {
             uploads.abort(key, uploadId);
@@ -132,6 +149,7 @@ final class S3Writer extends FileWriter {
         if (closed) {
             throw new IOException("s3: writer for " + key + " is already closed");
         }
+        throwIfPartFailed();
         while (length > 0) {
             int count = Math.min(length, buffer.length - buffered);
             System.arraycopy(bytes, offset, buffer, buffered, count);
@@ -139,57 +157,71 @@ final class S3Writer extends FileWriter {
             offset += count;
             length -= count;
             if (buffered == buffer.length) {
-                sendBufferAsPart();
+                sendBufferAsPart(false);
             }
         }
     }
 
     @Override
     public long size() {
-        return storedSize + buffered;
+        return acceptedSize + buffered;
     }
 
-    /** Stores the buffered bytes as the next part, starting the upload if needed. */
-    private void sendBufferAsPart() throws IOException {
+    /**
+     * Hands the buffered bytes to the part uploader as the next part, starting the upload if
+     * needed, and takes a new buffer unless this is the {@code last} part. Waits while
+     * {@code uploadconcurrency} parts are in flight.
+     */
+    private void sendBufferAsPart(boolean last) throws IOException {
+        throwIfPartFailed();
         try {
             if (uploadId == null) {
                 uploadId = uploads.create(key);
             }
-            int partNumber = parts.size() + 1;
-            var response = driver.client().uploadPart(b -> b.bucket(uploads.bucket()).key(key).uploadId(uploadId)
-                    .partNumber(partNumber).contentLength((long) buffered), RequestBody.fromBytes(copyOfBuffer()));
-            parts.add(CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build());
-            storedSize += buffered;
-            buffered = 0;
-            deleteReplacedObject();
         } catch (SdkException e) {
             throw S3Errors.translate(e, driver, driver.pathOf(key));
         }
+        // When an object is to be replaced, this is part 1. The object is deleted once part 1 is
+        // stored, because from then on the upload is the file's content.
+        Runnable afterStored = objectToReplace ? this::deleteObject : () -> {};
+        objectToReplace = false;
+        partUploader.submit(uploadId, nextPartNumber++, buffer, buffered, afterStored);
+        acceptedSize += buffered;
+        buffered = 0;
+        buffer = last ? null : partUploader.takeBuffer();
     }
 
-    private byte[] copyOfBuffer() {
-        return java.util.Arrays.copyOf(buffer, buffered);
-    }
-
-    private void deleteReplacedObject() {
-        if (objectToReplace) {
-            driver.client().deleteObject(b -> b.bucket(uploads.bucket()).key(key));
-            objectToReplace = false;
+    private void throwIfPartFailed() throws IOException {
+        SdkException failure = partUploader.failure();
+        if (failure != null) {
+            throw S3Errors.translate(failure, driver, driver.pathOf(key));
         }
     }
 
-    /** Stores what is buffered and leaves the file as an upload in progress, or as an object if it has no upload. */
+    private void deleteObject() {
+        driver.client().deleteObject(b -> b.bucket(uploads.bucket()).key(key));
+    }
+
+    /**
+     * Stores what is buffered and leaves the file as an upload in progress, or as an object if it
+     * has no upload. After a part failed, sends nothing more and throws that failure.
+     */
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
-        if (uploadId == null) {
-            putBuffer();
-        } else if (buffered > 0) {
-            sendBufferAsPart();
-        }
         closed = true;
+        try {
+            if (uploadId == null) {
+                putBuffer();
+            } else if (buffered > 0 && partUploader.failure() == null) {
+                sendBufferAsPart(true);
+            }
+        } finally {
+            partUploader.awaitAll();
+        }
+        throwIfPartFailed();
     }
 
     @Override
@@ -197,24 +229,31 @@ final class S3Writer extends FileWriter {
         if (closed) {
             throw new IOException("s3: writer for " + key + " is already closed");
         }
+        closed = true;
         if (uploadId == null) {
             putBuffer();
-        } else {
-            if (buffered > 0) {
-                sendBufferAsPart();
-            }
-            try {
-                uploads.complete(key, uploadId, parts);
-            } catch (SdkException e) {
-                throw S3Errors.translate(e, driver, driver.pathOf(key));
-            }
+            return;
         }
-        closed = true;
+        try {
+            if (buffered > 0) {
+                sendBufferAsPart(true);
+            }
+        } finally {
+            partUploader.awaitAll();
+        }
+        throwIfPartFailed();
+        List<CompletedPart> parts = new ArrayList<>(earlierParts);
+        parts.addAll(partUploader.storedParts());
+        try {
+            uploads.complete(key, uploadId, parts);
+        } catch (SdkException e) {
+            throw S3Errors.translate(e, driver, driver.pathOf(key));
+        }
     }
 
     private void putBuffer() throws IOException {
         try {
-            driver.client().putObject(uploads.putRequest(key), RequestBody.fromBytes(copyOfBuffer()));
+            driver.client().putObject(uploads.putRequest(key), RequestBody.fromBytes(Arrays.copyOf(buffer, buffered)));
         } catch (SdkException e) {
             throw S3Errors.translate(e, driver, driver.pathOf(key));
         }
@@ -223,11 +262,13 @@ final class S3Writer extends FileWriter {
     @Override
     public void cancel() throws IOException {
         closed = true;
+        // Aborting while parts are in flight would let them be stored after the abort.
+        partUploader.awaitAll();
         try {
             if (uploadId != null) {
                 uploads.abort(key, uploadId);
             }
-            driver.client().deleteObject(b -> b.bucket(uploads.bucket()).key(key));
+            deleteObject();
         } catch (SdkException e) {
             throw S3Errors.translate(e, driver, driver.pathOf(key));
         }

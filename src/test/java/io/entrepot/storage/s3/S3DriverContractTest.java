@@ -49,11 +49,16 @@ class S3DriverContractTest extends StorageDriverContractTest {
         return driver;
     }
 
-    /** Options for a bucket on the test server: 5 MiB parts, and copies split into parts above 6 MiB. */
+    /** Options for a bucket on the test server: 5 MiB parts, 4 in flight, and copies split into parts above 6 MiB. */
     static S3DriverOptions options(URI endpoint, String bucket, String rootDirectory) {
+        return options(endpoint, bucket, rootDirectory, 4, 4);
+    }
+
+    /** Options as {@link #options(URI, String, String)} with {@code uploadConcurrency} parts in flight and {@code maxAttempts}. */
+    static S3DriverOptions options(URI endpoint, String bucket, String rootDirectory, int uploadConcurrency, int maxAttempts) {
         return new S3DriverOptions(bucket, S3ProxyServer.REGION, endpoint, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY,
-                null, true, rootDirectory, false, null, false, 5 * MIB, 5 * MIB, 4, 6 * MIB, null, null,
-                "entrepot-test", false, 16, Duration.ofSeconds(5), Duration.ofSeconds(30), 4, Duration.ofMinutes(20));
+                null, true, rootDirectory, false, null, false, 5 * MIB, uploadConcurrency, 5 * MIB, 4, 6 * MIB, null, null,
+                "entrepot-test", false, 16, Duration.ofSeconds(5), Duration.ofSeconds(30), maxAttempts, Duration.ofMinutes(20));
     }
 
     static byte[] randomBytes(int size, long seed) {
@@ -62,7 +67,7 @@ class S3DriverContractTest extends StorageDriverContractTest {
         return bytes;
     }
 
-    private static void writeInChunks(FileWriter writer, byte[] content, int from, int to, int chunk) throws IOException {
+    static void writeInChunks(FileWriter writer, byte[] content, int from, int to, int chunk) throws IOException {
         for (int offset = from; offset < to; offset += chunk) {
             writer.write(content, offset, Math.min(chunk, to - offset));
         }
@@ -263,7 +268,7 @@ class S3DriverContractTest extends StorageDriverContractTest {
     void checkAccess_unknownAccessKey_namesKeyId() {
         S3DriverOptions base = options(server.endpoint(), bucket, "");
         S3Driver wrong = newS3Driver(new S3DriverOptions(bucket, base.region(), base.endpoint(), "AKIDWRONG", "wrong-secret",
-                null, true, "", false, null, false, base.chunkSize(), base.copyChunkSize(), 1, base.copyThresholdSize(),
+                null, true, "", false, null, false, base.chunkSize(), 1, base.copyChunkSize(), 1, base.copyThresholdSize(),
                 null, null, null, false, 4, base.connectTimeout(), base.socketTimeout(), 1, base.redirectExpiry()));
 
         assertThatThrownBy(wrong::checkAccess).isInstanceOf(IOException.class).hasMessageContaining("AKIDWRONG");
@@ -273,7 +278,7 @@ class S3DriverContractTest extends StorageDriverContractTest {
     void checkAccess_wrongSecret_namesKeyId() {
         S3DriverOptions base = options(server.endpoint(), bucket, "");
         S3Driver wrong = newS3Driver(new S3DriverOptions(bucket, base.region(), base.endpoint(), S3ProxyServer.ACCESS_KEY, "wrong-secret",
-                null, true, "", false, null, false, base.chunkSize(), base.copyChunkSize(), 1, base.copyThresholdSize(),
+                null, true, "", false, null, false, base.chunkSize(), 1, base.copyChunkSize(), 1, base.copyThresholdSize(),
                 null, null, null, false, 4, base.connectTimeout(), base.socketTimeout(), 1, base.redirectExpiry()));
 
         assertThatThrownBy(wrong::checkAccess).isInstanceOf(IOException.class).hasMessageContaining(S3ProxyServer.ACCESS_KEY);
