@@ -1,6 +1,7 @@
 package io.entrepot.cache;
 
 import io.entrepot.config.CacheConfig;
+import io.entrepot.config.GoDuration;
 import io.entrepot.config.RedisConfig;
 import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.CollectionEpoch;
@@ -8,11 +9,19 @@ import io.entrepot.registry.Descriptor;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.storage.StorageDriver;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates the blob descriptor cache that {@code storage.cache.blobdescriptor} names. */
 public final class BlobDescriptorCaches {
+
+    /** The system property that overrides {@link CollectionEpoch#STALE_LIMIT}, for tests only. */
+    static final String STALE_LIMIT_PROPERTY = "entrepot.test.cacheFenceStaleLimit";
+
+    private static final Logger log = LoggerFactory.getLogger(BlobDescriptorCaches.class);
 
     private BlobDescriptorCaches() {}
 
@@ -44,7 +53,31 @@ public final class BlobDescriptorCaches {
         if (cache instanceof Disabled) {
             return cache;
         }
-        return new SweepFencedCache(cache, new CollectionEpoch(driver)).start();
+        return new SweepFencedCache(cache, new CollectionEpoch(driver), staleLimit()).start();
+    }
+
+    /**
+     * Returns {@link CollectionEpoch#STALE_LIMIT}, or the Go duration in the system property
+     * {@value #STALE_LIMIT_PROPERTY}, which tests of a real process set to see an abandoned marker
+     * ignored within seconds. It is no configuration key because a limit below the default may
+     * reopen caches while a live collector still deletes.
+     */
+    static Duration staleLimit() {
+        String value = System.getProperty(STALE_LIMIT_PROPERTY);
+        if (value == null) {
+            return CollectionEpoch.STALE_LIMIT;
+        }
+        Duration limit;
+        try {
+            limit = GoDuration.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid system property " + STALE_LIMIT_PROPERTY + "=" + value
+                    + ": expected a Go duration such as 3s", e);
+        }
+        log.atWarn().addKeyValue("property", STALE_LIMIT_PROPERTY).addKeyValue("stale_limit", limit)
+                .addKeyValue("default", CollectionEpoch.STALE_LIMIT)
+                .log("collection marker stale limit set by a test property; unsafe while a collector runs");
+        return limit;
     }
 
     /** No cache: every lookup misses and nothing is counted. */

@@ -16,4 +16,9 @@ public interface MeasuredCache extends BlobDescriptorCache {
      * such as Redis, keeps them, because the collector that deleted the blobs removed its entries there.
      */
     default void invalidateLocalEntries() {}
+
+    /** Returns whether lookups are answered or bypassed because of a garbage collection; {@link FenceState#NONE} without a fence. */
+    default FenceState fenceState() {
+        return FenceState.NONE;
+    }
 }

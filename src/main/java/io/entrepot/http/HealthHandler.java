@@ -19,9 +19,10 @@ import org.eclipse.jetty.util.Callback;
  *   <li>{@code /livez}: 200 while the process serves requests, even while draining.
  *   <li>{@code /readyz}: 200 when every health check passes and the instance is not draining,
  *       else 503 with the failing checks.
- *   <li>{@code /debug/health} (debug listener only): every check with "ok" or its error, and the
- *       read-only flag; 503 when a check fails, as distribution's endpoint does.
- *   <li>{@code /debug/cache} (debug listener only): the blob descriptor cache's lookup counts.
+ *   <li>{@code /debug/health} (debug listener only): every check with "ok" or its error, the
+ *       read-only flag and the cache's {@link io.entrepot.cache.FenceState}; 503 when a check fails,
+ *       as distribution's endpoint does. A fenced cache never fails it, because it still answers correctly.
+ *   <li>{@code /debug/cache} (debug listener only): the blob descriptor cache's lookup counts and fence state.
  * </ul>
  */
 final class HealthHandler extends Handler.Wrapper {
@@ -51,7 +52,8 @@ final class HealthHandler extends Handler.Wrapper {
                 }
                 Map<String, String> statuses = health.statuses();
                 String body = json(statuses);
-                body = body.substring(0, body.length() - 1) + (statuses.isEmpty() ? "" : ",") + "\"readonly\":" + readOnly.get() + "}";
+                body = body.substring(0, body.length() - 1) + (statuses.isEmpty() ? "" : ",") + "\"readonly\":" + readOnly.get()
+                        + ",\"cachefence\":\"" + cache.fenceState().label() + "\"}";
                 send(response, callback, health.failures().isEmpty() ? 200 : 503, body);
             }
             case "/debug/cache" -> {
@@ -60,7 +62,8 @@ final class HealthHandler extends Handler.Wrapper {
                 }
                 var statistics = cache.statistics();
                 send(response, callback, 200, "{\"type\":\"" + cache.type() + "\",\"requests\":" + statistics.requests()
-                        + ",\"hits\":" + statistics.hits() + ",\"misses\":" + statistics.misses() + "}");
+                        + ",\"hits\":" + statistics.hits() + ",\"misses\":" + statistics.misses()
+                        + ",\"fence\":\"" + cache.fenceState().label() + "\"}");
             }
             default -> {
                 return super.handle(request, response, callback);

@@ -140,6 +140,11 @@ public final class RegistryServer implements AutoCloseable {
                 .help("1 while the registry is in read-only mode and rejects writes, 0 otherwise.")
                 .callback(callback -> callback.call(readOnly.get() ? 1 : 0))
                 .register(metrics.registry());
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("registry_storage_cache_fenced")
+                .help("1 while the blob descriptor cache is bypassed because a garbage collection deletes blobs"
+                        + " or the collection epoch was not read recently, 0 otherwise.")
+                .callback(callback -> callback.call(cache.fenceState().bypassesCache() ? 1 : 0))
+                .register(metrics.registry());
         RegistryServer registryServer = new RegistryServer(config, driver, cache, health, server, debugServer, scheduler, readOnly,
                 metrics, tracing, tls, auditLog);
         // The debug listener starts first, so that a failure there never leaves the API port open for a moment.

@@ -80,15 +80,17 @@ public final class GarbageCollector {
      *    instance therefore reads storage for every blob this collection may delete, and a
      *    manifest PUT naming a deleted blob fails with MANIFEST_BLOB_UNKNOWN on every instance. The
      *    cost is FENCE_WAIT per collection, and storage reads in place of cache hits while it runs.
-     *    A dry run deletes nothing and publishes nothing.
+     *    A dry run deletes nothing and publishes nothing. While it deletes, the collector rewrites
+     *    the marker as a heartbeat and checks before each delete that its last rewrite is recent
+     *    (SweepFence), so that instances can tell a dead collector's marker from a live one.
      *
      * Limits: the marks are plain files, so this relies on read-after-write consistency of the
      * storage. A collector stopped between mark and decision leaves a sweeping mark that makes
      * pushes of that blob wait SWEEP_WAIT and fail with UNAVAILABLE until the next collection,
      * which keeps the blob (the failed pushes claimed it) and removes the mark. A collector stopped
      * between raising and lowering the fence leaves "sweeping" in the epoch file, so every instance
-     * reads storage instead of its cache until the next collection publishes "idle". Like distribution,
-     * an empty blob directory left by a deletion on the filesystem stays.
+     * reads storage instead of its cache for STALE_LIMIT, after which each instance treats the marker
+     * as abandoned. Like distribution, an empty blob directory left by a deletion on the filesystem stays.
      */
 
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
@@ -179,7 +181,7 @@ public final class GarbageCollector {
         Map<RepositoryName, List<Digest>> removed = new LinkedHashMap<>();
         progress.phase("untagged", scans.size());
         for (RepositoryScan scan : scans) {
-            List<Digest> removedHere = untagged.remove(scan, cutoff, dryRun);
+            List<Digest> removedHere = untagged.remove(scan, cutoff, dryRun, fence::checkHeld);
             if (!removedHere.isEmpty()) {
                 removed.put(scan.name, removedHere);
             }
@@ -270,6 +272,7 @@ public final class GarbageCollector {
                 decision(null, digest, "kept blob", "named by a push during collection", false);
                 return false;
             }
+            fence.checkHeld();
             deleteIfPresent(driver, StorageLayout.blobData(digest));
             registry.blobs().forget(digest);
             deleteIfPresent(driver, StorageLayout.blobReferencedAt(digest));

@@ -40,15 +40,26 @@ final class UntaggedManifests {
         this.references = registry.references();
     }
 
+    /** A check that runs before each removal and throws to stop it, such as {@link SweepFence#checkHeld}. */
+    @FunctionalInterface
+    interface RemovalGuard {
+        void check() throws IOException;
+    }
+
     /**
      * Removes the manifests of one repository that no tag reaches and that are older than
      * {@code cutoff}, under the same protocol as a collection; returns them.
      */
     List<Digest> remove(RepositoryScan scan, Instant cutoff, boolean dryRun) throws IOException {
+        return remove(scan, cutoff, dryRun, () -> {});
+    }
+
+    /** Like {@link #remove(RepositoryScan, Instant, boolean)}, running {@code guard} before each removal. */
+    List<Digest> remove(RepositoryScan scan, Instant cutoff, boolean dryRun, RemovalGuard guard) throws IOException {
         Set<Digest> kept = keptManifests(scan, cutoff);
         List<Digest> removed = new ArrayList<>();
         for (Digest manifest : scan.manifests.keySet()) {
-            if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun)) {
+            if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun, guard)) {
                 removed.add(manifest);
             }
         }
@@ -109,7 +120,8 @@ final class UntaggedManifests {
     }
 
     /** Unlinks one untagged manifest under a sweep mark; returns false when a push claimed it meanwhile. */
-    private boolean removeManifest(RepositoryScan scan, Digest manifest, Instant cutoff, boolean dryRun) throws IOException {
+    private boolean removeManifest(RepositoryScan scan, Digest manifest, Instant cutoff, boolean dryRun, RemovalGuard guard)
+            throws IOException {
         if (dryRun) {
             // A dry run writes nothing, not even the sweep mark, so it cannot delay a push.
             GarbageCollector.decision(scan.name, manifest, "would remove manifest", "untagged", true);
@@ -121,6 +133,7 @@ final class UntaggedManifests {
                 GarbageCollector.decision(scan.name, manifest, "kept manifest", "pushed during collection", false);
                 return false;
             }
+            guard.check();
             unlinkManifest(scan, manifest);
         } finally {
             references.clearSweeping(manifest);

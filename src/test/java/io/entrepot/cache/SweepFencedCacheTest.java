@@ -2,6 +2,10 @@ package io.entrepot.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.entrepot.config.CacheConfig;
 import io.entrepot.config.RedisConfig;
 import io.entrepot.registry.BlobDescriptorCache.LinkKind;
@@ -14,7 +18,10 @@ import io.entrepot.storage.inmemory.InMemoryDriver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class SweepFencedCacheTest {
 
@@ -25,7 +32,11 @@ class SweepFencedCacheTest {
     private final StorageDriver driver = new InMemoryDriver();
     private final CollectionEpoch epoch = new CollectionEpoch(driver);
     private final MeasuredCache inMemory = BlobDescriptorCaches.create(new CacheConfig(CacheConfig.BlobDescriptor.INMEMORY, 100), RedisConfig.NONE);
-    private final SweepFencedCache cache = new SweepFencedCache(inMemory, epoch, Duration.ofHours(1), Duration.ofHours(1));
+    private final SweepFencedCache cache = fenced(Duration.ofHours(1), Duration.ofHours(1));
+    /** The monotonic clock of the stale-marker tests, in nanoseconds, moved by hand. */
+    private final AtomicLong ticker = new AtomicLong(5_000_000_000L);
+    private final SweepFencedCache ticking = new SweepFencedCache(inMemory, epoch, Duration.ofHours(1),
+            CollectionEpoch.CACHE_VALIDITY, CollectionEpoch.STALE_LIMIT, ticker::get);
 
     @Test
     void neverCollected_cacheAnswersAfterFirstPoll() {
@@ -82,7 +93,7 @@ class SweepFencedCacheTest {
 
     @Test
     void validityLapsed_lookupsMiss() throws Exception {
-        SweepFencedCache shortLived = new SweepFencedCache(inMemory, epoch, Duration.ofHours(1), Duration.ofMillis(50));
+        SweepFencedCache shortLived = fenced(Duration.ofHours(1), Duration.ofMillis(50));
         shortLived.poll();
         shortLived.putDescriptor(DESCRIPTOR);
 
@@ -116,7 +127,7 @@ class SweepFencedCacheTest {
 
     @Test
     void started_pollsInBackground() throws Exception {
-        SweepFencedCache polling = new SweepFencedCache(inMemory, epoch, Duration.ofMillis(20), Duration.ofHours(1)).start();
+        SweepFencedCache polling = fenced(Duration.ofMillis(20), Duration.ofHours(1)).start();
         try {
             polling.putDescriptor(DESCRIPTOR);
             assertThat(polling.descriptor(BLOB)).contains(DESCRIPTOR);
@@ -131,5 +142,156 @@ class SweepFencedCacheTest {
         } finally {
             polling.close();
         }
+    }
+
+    @Test
+    void staleMarker_reopensAndDropsEntries() throws Exception {
+        ticking.poll();
+        ticking.putDescriptor(DESCRIPTOR);
+        epoch.publish(true, Instant.now());
+        ticking.poll();
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.SWEEPING);
+
+        pollEvery(CollectionEpoch.POLL_INTERVAL, CollectionEpoch.STALE_LIMIT.minusSeconds(1));
+        assertThat(ticking.descriptor(BLOB)).as("just before the stale limit").isEmpty();
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.SWEEPING);
+        pollEvery(CollectionEpoch.POLL_INTERVAL, Duration.ofSeconds(4));
+
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.ABANDONED);
+        assertThat(inMemory.descriptor(BLOB)).as("entry cached before the abandoned fence").isEmpty();
+        ticking.putDescriptor(DESCRIPTOR);
+        assertThat(ticking.descriptor(BLOB)).as("cache in use again").contains(DESCRIPTOR);
+    }
+
+    @Test
+    void sweepingMarkerRefreshed_staysClosedPastStaleLimit() throws Exception {
+        ticking.poll();
+        CollectionEpoch.State marker = epoch.publish(true, Instant.now());
+        ticking.poll();
+
+        for (int beat = 0; beat < 30; beat++) {
+            ticker.addAndGet(CollectionEpoch.HEARTBEAT_INTERVAL.toNanos());
+            marker = epoch.refresh(marker, marker.publishedAt().plus(CollectionEpoch.HEARTBEAT_INTERVAL));
+            ticking.poll();
+            assertThat(ticking.fenceState()).as("after heartbeat %d", beat).isEqualTo(FenceState.SWEEPING);
+        }
+        ticking.putDescriptor(DESCRIPTOR);
+        assertThat(inMemory.descriptor(BLOB)).as("put while a live collector sweeps").isEmpty();
+    }
+
+    @Test
+    void staleness_measuredFromObservationNotMarkerTime() throws Exception {
+        // Written by a collector whose clock is a day behind, or long ago: only this instance's observation counts.
+        epoch.publish(true, Instant.now().minus(Duration.ofDays(1)));
+        ticking.poll();
+        ticker.addAndGet(CollectionEpoch.STALE_LIMIT.minusSeconds(1).toNanos());
+        ticking.poll();
+        assertThat(ticking.fenceState()).as("first seen one stale limit minus 1 s ago").isEqualTo(FenceState.SWEEPING);
+
+        ticker.addAndGet(Duration.ofSeconds(2).toNanos());
+        ticking.poll();
+
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.ABANDONED);
+    }
+
+    @Test
+    void futureMarkerTime_stillAbandoned() throws Exception {
+        epoch.publish(true, Instant.now().plus(Duration.ofDays(1)));
+        ticking.poll();
+
+        ticker.addAndGet(CollectionEpoch.STALE_LIMIT.plusSeconds(1).toNanos());
+        ticking.poll();
+
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.ABANDONED);
+    }
+
+    @Test
+    void abandonedFence_newCollection_closesAgain() throws Exception {
+        abandonMarker();
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.ABANDONED);
+
+        epoch.publish(true, Instant.now());
+        ticking.poll();
+
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.SWEEPING);
+        ticking.putDescriptor(DESCRIPTOR);
+        assertThat(ticking.descriptor(BLOB)).isEmpty();
+    }
+
+    @Test
+    void abandonedFence_thenIdle_open() throws Exception {
+        abandonMarker();
+
+        epoch.publish(false, Instant.now());
+        ticking.poll();
+
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.OPEN);
+    }
+
+    @Test
+    void abandonedFence_loggedOnceWithCollectorId() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(SweepFencedCache.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            CollectionEpoch.State marker = epoch.publish(true, Instant.now());
+            ticking.poll();
+            ticker.addAndGet(CollectionEpoch.STALE_LIMIT.plusSeconds(1).toNanos());
+
+            pollEvery(CollectionEpoch.POLL_INTERVAL, Duration.ofSeconds(20));
+
+            List<ILoggingEvent> warnings = appender.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.get(0).getKeyValuePairs()).anySatisfy(pair -> {
+                assertThat(pair.key).isEqualTo("epoch");
+                assertThat(pair.value).isEqualTo(marker.id());
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void unrecognisedEpoch_neverTakenForAbandoned() throws Exception {
+        driver.putContent(CollectionEpoch.PATH, "written by something else".getBytes(StandardCharsets.UTF_8));
+        ticking.poll();
+
+        ticker.addAndGet(CollectionEpoch.STALE_LIMIT.multipliedBy(10).toNanos());
+        ticking.poll();
+
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.SWEEPING);
+    }
+
+    @Test
+    void fenceState_withoutRecentPoll_lapsed() {
+        assertThat(ticking.fenceState()).as("before the first poll").isEqualTo(FenceState.LAPSED);
+        ticking.poll();
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.OPEN);
+
+        ticker.addAndGet(CollectionEpoch.CACHE_VALIDITY.toNanos());
+
+        assertThat(ticking.fenceState()).as("no poll for the cache validity").isEqualTo(FenceState.LAPSED);
+        assertThat(ticking.fenceState().bypassesCache()).isTrue();
+    }
+
+    /** Publishes a sweeping marker and polls it once, then again after the stale limit, as after a collector died. */
+    private void abandonMarker() throws Exception {
+        epoch.publish(true, Instant.now());
+        ticking.poll();
+        ticker.addAndGet(CollectionEpoch.STALE_LIMIT.plusSeconds(1).toNanos());
+        ticking.poll();
+    }
+
+    /** Advances the ticker by {@code step} and polls, until {@code total} has passed. */
+    private void pollEvery(Duration step, Duration total) {
+        for (Duration passed = Duration.ZERO; passed.compareTo(total) < 0; passed = passed.plus(step)) {
+            ticker.addAndGet(step.toNanos());
+            ticking.poll();
+        }
+    }
+
+    private SweepFencedCache fenced(Duration pollInterval, Duration validity) {
+        return new SweepFencedCache(inMemory, epoch, pollInterval, validity, CollectionEpoch.STALE_LIMIT, System::nanoTime);
     }
 }

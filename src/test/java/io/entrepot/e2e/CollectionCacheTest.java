@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -88,13 +89,37 @@ class CollectionCacheTest {
         assertGoneOn(b, digest, orphan.length);
     }
 
+    @Test
+    void abandonedMarker_cacheDroppedThenUsedAgain() throws Exception {
+        Path root = workDir.resolve("storage");
+        // The test property shortens the stale limit from minutes to seconds; no collector runs here.
+        Instance instance = start("a", root, null, "-Dentrepot.test.cacheFenceStaleLimit=3s");
+        byte[] layer = "layer cached before a collector died".getBytes(StandardCharsets.UTF_8);
+        String digest = instance.client.pushBlob(REPOSITORY, layer);
+        fillCache(instance, root, digest);
+
+        // What a collector killed between raising and lowering its fence leaves: no heartbeat nor idle follows.
+        String collectorId = "killed-" + UUID.randomUUID();
+        Path epochFile = root.resolve("docker/registry/v2/_entrepot/gc/epoch");
+        Files.createDirectories(epochFile.getParent());
+        Files.writeString(epochFile, "sweeping " + collectorId + " " + Instant.now());
+        awaitCacheFence(instance, "abandoned");
+
+        double hitsBefore = cacheHits(instance);
+        assertThat(head(instance, digest)).as("first HEAD after the marker was abandoned").isEqualTo(200);
+        assertThat(cacheHits(instance)).as("cache hits of that HEAD, whose entry was dropped").isEqualTo(hitsBefore);
+        awaitCacheHit(instance, digest);
+        assertThat(instance.process.output()).as("log of the instance").contains("taken for dead").contains(collectorId);
+        assertThat(readEpoch(root)).as("the marker in storage").startsWith("sweeping " + collectorId);
+    }
+
     private record Instance(ServerProcess process, RegistryClient client, URI debug) {}
 
-    private Instance start(String name, Path root, String gcSection) throws Exception {
+    private Instance start(String name, Path root, String gcSection, String... jvmOptions) throws Exception {
         int port = ServerProcess.freePort();
         int debugPort = ServerProcess.freePort();
         Path config = writeConfig(name, root, port, debugPort, gcSection);
-        ServerProcess process = ServerProcess.entrepot("serve", config.toString()).jvmOptions("-Xmx256m")
+        ServerProcess process = ServerProcess.entrepot("serve", config.toString()).jvmOptions("-Xmx256m").jvmOptions(jvmOptions)
                 .output(workDir.resolve(name + ".log")).port(port).start();
         processes.add(process);
         process.awaitReady();
@@ -165,6 +190,35 @@ class CollectionCacheTest {
         String body = new String(put.body(), StandardCharsets.UTF_8);
         assertThat(put.statusCode()).as("manifest PUT naming the collected blob: %s", body).isEqualTo(400);
         assertThat(body).contains("MANIFEST_BLOB_UNKNOWN").contains(digest);
+    }
+
+    /** Waits until the instance's /debug/cache reports the fence {@code state}. */
+    private void awaitCacheFence(Instance instance, String state) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            body = http.send(HttpRequest.newBuilder(instance.debug.resolve("/debug/cache")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("\"fence\":\"" + state + "\"")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the cache fence never became " + state + " within " + WAIT + "; last /debug/cache: " + body);
+    }
+
+    /** Waits until a HEAD of the blob on {@code instance} is answered by its cache. */
+    private void awaitCacheHit(Instance instance, String digest) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            double hitsBefore = cacheHits(instance);
+            assertThat(head(instance, digest)).as("HEAD of the cached blob").isEqualTo(200);
+            if (cacheHits(instance) > hitsBefore) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the cache never answered a HEAD again within " + WAIT);
     }
 
     private int head(Instance instance, String digest) {

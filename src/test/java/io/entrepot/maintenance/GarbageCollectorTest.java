@@ -190,6 +190,27 @@ class GarbageCollectorTest {
         assertThat(report.repositories()).isEmpty();
     }
 
+    @Test
+    void fenceLapsed_stopsBeforeAnyDelete() throws Exception {
+        Blob orphan = pushBlob(app, "orphan of a stopped collection");
+        Blob untagged = pushImage(app, null, pushBlob(app, "untagged layer of a stopped collection"));
+        clock.advance(GRACE.plusMinutes(1));
+        // A zero deadline has passed by the first delete, as when the marker could not be rewritten in time.
+        SweepFence lapsing = new SweepFence(new CollectionEpoch(driver), Duration.ZERO, Duration.ZERO, Duration.ZERO, clock,
+                System::nanoTime);
+        GarbageCollector stopped = new GarbageCollector(registry, clock, lapsing);
+
+        assertThatThrownBy(() -> stopped.collect(new GcOptions(false, false, GRACE), GcProgress.NONE))
+                .as("collection without --delete-untagged").isInstanceOf(FenceLapsedException.class);
+        assertThatThrownBy(() -> stopped.collect(new GcOptions(false, true, GRACE), GcProgress.NONE))
+                .as("collection with --delete-untagged").isInstanceOf(FenceLapsedException.class);
+
+        assertThat(registry.manifests().contains(app, Digest.parse(untagged.digest()))).as("untagged manifest").isTrue();
+        assertThat(exists(orphan)).as("unreferenced blob").isTrue();
+        assertThat(new CollectionEpoch(driver).read().sweeping()).as("epoch after the stopped collection").isFalse();
+        assertThat(registry.references().isSweeping(Digest.parse(orphan.digest()))).as("sweep mark left on the blob").isFalse();
+    }
+
     private Blob pushBlob(RepositoryName repository, String text) throws IOException {
         byte[] content = text.getBytes(StandardCharsets.UTF_8);
         Digest digest = Digest.sha256(content);
