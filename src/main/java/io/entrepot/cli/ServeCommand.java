@@ -2,9 +2,12 @@ package io.entrepot.cli;
 
 import io.entrepot.config.ConfigException;
 import io.entrepot.config.ConfigLoader;
+import io.entrepot.config.ConfigProblem;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.http.RegistryServer;
+import io.entrepot.http.StartupFiles;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +40,13 @@ final class ServeCommand implements Callable<Integer> {
                     : ConfigLoader.load(configFile, System.getenv());
         } catch (ConfigException e) {
             System.err.println("entrepot: " + e.getMessage());
+            return 2;
+        }
+        // The files start-up reads are an invalid configuration as much as a bad key, so they exit 2 before anything opens.
+        List<ConfigProblem> fileProblems = StartupFiles.check(loaded.config());
+        if (!fileProblems.isEmpty()) {
+            String source = configFile == null ? "the defaults" : configFile.toString();
+            System.err.println("entrepot: " + new ConfigException(source, fileProblems, loaded.warnings()).getMessage());
             return 2;
         }
         LoggingSetup.configure(loaded.config().log());

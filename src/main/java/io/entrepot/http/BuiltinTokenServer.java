@@ -48,18 +48,28 @@ final class BuiltinTokenServer {
         SigningKey key = SigningKey.load(config.key());
         List<IdentityBackend> backends = new ArrayList<>();
         for (IdentityBackendConfig backend : config.backends()) {
-            backends.add(switch (backend) {
-                case IdentityBackendConfig.Htpasswd htpasswd -> new HtpasswdBackend(htpasswd.path());
-                case IdentityBackendConfig.Robots robots -> new RobotBackend(robots.path());
-                case IdentityBackendConfig.Ldap ldap -> new LdapBackend(new LdapBackend.Settings(ldap.url(), ldap.startTls(), ldap.caCert(),
-                        ldap.bindDn(), ldap.bindPassword(), ldap.userBase(), ldap.userFilter(), ldap.groupBase(), ldap.groupFilter(),
-                        ldap.groupAttribute()));
-            });
+            backends.add(identityBackend(backend));
         }
         TokenServer tokens = new TokenServer(new TokenServer.Settings(config.service(), config.issuer(), config.expiration(),
                 config.refreshExpiration()), key, backends, policy, new LoginThrottle(config.maxFailures(), config.failureWindow(), clock), clock);
         TokenAuthenticator authenticator = new TokenAuthenticator(realm(config, http), config.service(), config.issuer(), key.publicKey(), clock);
         return new BuiltinTokenServer(tokens, authenticator, clock);
+    }
+
+    /**
+     * Reads the file of one identity backend: an htpasswd file, a robots file, or the CA file of
+     * LDAP over TLS. Contacts no LDAP server.
+     *
+     * @throws IOException when the file cannot be read or parsed; the message names the file
+     */
+    static IdentityBackend identityBackend(IdentityBackendConfig backend) throws IOException {
+        return switch (backend) {
+            case IdentityBackendConfig.Htpasswd htpasswd -> new HtpasswdBackend(htpasswd.path());
+            case IdentityBackendConfig.Robots robots -> new RobotBackend(robots.path());
+            case IdentityBackendConfig.Ldap ldap -> new LdapBackend(new LdapBackend.Settings(ldap.url(), ldap.startTls(), ldap.caCert(),
+                    ldap.bindDn(), ldap.bindPassword(), ldap.userBase(), ldap.userFilter(), ldap.groupBase(), ldap.groupFilter(),
+                    ldap.groupAttribute()));
+        };
     }
 
     /** Returns the configured realm, else the token endpoint under {@code http.host}, else a placeholder filled in per request. */

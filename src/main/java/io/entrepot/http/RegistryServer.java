@@ -210,7 +210,7 @@ public final class RegistryServer implements AutoCloseable {
      * @throws IllegalArgumentException when {@code access} is configured with a scheme that cannot
      *     enforce it; {@code ConfigLoader} reports this for a configuration file
      */
-    private static AccessPolicy accessPolicy(AuthConfig auth, AccessConfig access) {
+    static AccessPolicy accessPolicy(AuthConfig auth, AccessConfig access) {
         if (!access.enabled()) {
             return AccessPolicy.AUTHENTICATED_ALL;
         }
@@ -227,7 +227,7 @@ public final class RegistryServer implements AutoCloseable {
      * @throws IOException when the htpasswd file cannot be read or contains a hash that is not bcrypt,
      *     or when no token signing key can be read
      */
-    private static Authenticator createAuthenticator(AuthConfig auth, AccessPolicy policy) throws IOException {
+    static Authenticator createAuthenticator(AuthConfig auth, AccessPolicy policy) throws IOException {
         return switch (auth) {
             case AuthConfig.None ignored -> Authenticator.NONE;
             case AuthConfig.Htpasswd htpasswd -> new HtpasswdAuthenticator(htpasswd.realm(), htpasswd.path(),

@@ -50,12 +50,20 @@ public final class StorageDrivers {
         for (StorageConfig.StorageMiddleware middleware : redirect.middleware()) {
             driver = switch (middleware) {
                 case StorageConfig.CloudFront cloudFront -> new CloudFrontRedirects(driver, cloudFront.baseUrl(),
-                        new CloudFrontSigner(CloudFrontSigner.readPrivateKey(cloudFront.privateKey()), cloudFront.keyPairId()),
-                        cloudFront.duration(), Clock.systemUTC());
+                        cloudFrontSigner(cloudFront), cloudFront.duration(), Clock.systemUTC());
                 case StorageConfig.BaseUrlRedirect base -> new BaseUrlRedirects(driver, base.baseUrl());
             };
         }
         return new CheckedStorageDriver(driver, observer);
+    }
+
+    /**
+     * Reads the private key of the cloudfront middleware.
+     *
+     * @throws IOException when the key file cannot be read or holds no RSA private key
+     */
+    static CloudFrontSigner cloudFrontSigner(StorageConfig.CloudFront cloudFront) throws IOException {
+        return new CloudFrontSigner(CloudFrontSigner.readPrivateKey(cloudFront.privateKey()), cloudFront.keyPairId());
     }
 
     private static S3Driver openS3(StorageConfig.S3 s3, StorageConfig.Redirect redirect) throws IOException {

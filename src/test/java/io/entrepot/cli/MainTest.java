@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.entrepot.testing.RegistryClient;
 import io.entrepot.testing.ServerProcess;
+import io.entrepot.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The command line as a user runs it: help, {@code config check} and {@code serve}. Most cases
@@ -130,6 +133,122 @@ class MainTest {
 
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(missing.toString());
+    }
+
+    /** An htpasswd line as {@code htpasswd -cbm} writes it: MD5-crypt, which serve rejects. */
+    private static final String APR1_HTPASSWD = "carol:$apr1$pKMI2e7K$g3jYV7gEYOY9f1TW0vOl./\n";
+
+    @Test
+    void configCheck_md5Htpasswd_exitsTwoNamingUser() throws IOException {
+        Path htpasswd = Files.writeString(dir.resolve("htpasswd"), APR1_HTPASSWD);
+        Path config = write("""
+                version: 0.1
+                storage:
+                  filesystem: {rootdirectory: %s}
+                auth:
+                  htpasswd: {realm: basic-realm, path: %s}
+                """.formatted(dir.resolve("root"), htpasswd));
+
+        int status = Main.run("config", "check", config.toString());
+
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("exit status; stderr: %s", stderr).isEqualTo(2);
+        assertThat(stderr).contains("auth.htpasswd.path: user carol");
+        assertThat(stderr).contains("not bcrypt");
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing printed on stdout").isEmpty();
+    }
+
+    /** Files that exist and are readable, so the YAML mapping accepts them, but whose content start-up rejects. */
+    static Stream<Arguments> unusableFiles() {
+        return Stream.of(
+                Arguments.of("TLS certificate", "http.tls", """
+                        http:
+                          addr: 127.0.0.1:5000
+                          tls: {certificate: %1$s/junk.pem, key: %1$s/junk.pem}
+                        """),
+                Arguments.of("token root certificates", "auth.token", """
+                        auth:
+                          token: {realm: "http://127.0.0.1:5001/token", service: registry, issuer: tokens, rootcertbundle: %1$s/junk.pem}
+                        """),
+                Arguments.of("built-in signing key", "auth.builtin.key", """
+                        auth:
+                          builtin:
+                            service: registry
+                            issuer: entrepot
+                            key: %1$s/junk.pem
+                            robots: {path: %1$s/robots.json}
+                        """),
+                Arguments.of("robots file", "auth.builtin.robots.path", """
+                        auth:
+                          builtin:
+                            service: registry
+                            issuer: entrepot
+                            key: %1$s/token.key
+                            robots: {path: %1$s/junk.pem}
+                        """),
+                Arguments.of("built-in htpasswd", "auth.builtin.htpasswd.path", """
+                        auth:
+                          builtin:
+                            service: registry
+                            issuer: entrepot
+                            key: %1$s/token.key
+                            htpasswd: {path: %1$s/md5.htpasswd}
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unusableFiles")
+    void configCheck_unusableFile_exitsTwoNamingKey(String what, String key, String section) throws IOException {
+        Files.writeString(dir.resolve("junk.pem"), "not a PEM file\n");
+        Files.writeString(dir.resolve("md5.htpasswd"), APR1_HTPASSWD);
+        TestCertificates.write(dir.resolve("token.key"), TestCertificates.pkcs8Pem(TestCertificates.ecKeys().getPrivate()));
+        Path config = write("version: 0.1\nstorage:\n  filesystem: {rootdirectory: " + dir.resolve("root") + "}\n"
+                + section.formatted(dir));
+
+        int status = Main.run("config", "check", config.toString());
+
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("exit status; stderr: %s", stderr).isEqualTo(2);
+        assertThat(stderr).contains(key + ": ");
+        assertThat(stderr).contains(dir.toString());
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing printed on stdout").isEmpty();
+    }
+
+    @Test
+    void configCheck_remoteServers_notedAsNotContacted() throws IOException {
+        Path config = write("""
+                version: 0.1
+                storage:
+                  filesystem: {rootdirectory: %s}
+                redis: {addr: 127.0.0.1:1}
+                """.formatted(dir.resolve("root")));
+
+        int status = Main.run("config", "check", config.toString());
+
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("exit status; stderr: %s", stderr).isZero();
+        assertThat(stderr).contains("not contacted").contains("Redis at 127.0.0.1:1");
+    }
+
+    @Test
+    void serve_md5Htpasswd_exitsTwoWithoutBinding() throws IOException {
+        int port = ServerProcess.freePort();
+        Path htpasswd = Files.writeString(dir.resolve("htpasswd"), APR1_HTPASSWD);
+        Path config = write("""
+                version: 0.1
+                storage:
+                  filesystem: {rootdirectory: %s}
+                http: {addr: 127.0.0.1:%d}
+                auth:
+                  htpasswd: {realm: basic-realm, path: %s}
+                """.formatted(dir.resolve("root"), port, htpasswd));
+
+        int status = Main.run("serve", config.toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("auth.htpasswd.path: user carol");
+        assertThatCode(() -> bindAndRelease(port)).as("API port left free").doesNotThrowAnyException();
+        assertThat(dir.resolve("root")).as("storage root not created").doesNotExist();
     }
 
     @Test
