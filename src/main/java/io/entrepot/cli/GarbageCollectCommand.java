@@ -60,7 +60,7 @@ final class GarbageCollectCommand implements Callable<Integer> {
             System.err.println("entrepot: --grace must not be negative: " + GoDuration.format(grace));
             return MaintenanceCommands.EXIT_USAGE;
         }
-        LoadedConfig loaded = MaintenanceCommands.load(configFile);
+        LoadedConfig loaded = MaintenanceCommands.loadWithExistingStorage(configFile);
         if (loaded == null) {
             return MaintenanceCommands.EXIT_USAGE;
         }

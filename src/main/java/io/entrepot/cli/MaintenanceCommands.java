@@ -6,11 +6,13 @@ import io.entrepot.config.ConfigException;
 import io.entrepot.config.ConfigLoader;
 import io.entrepot.config.GoDuration;
 import io.entrepot.config.LoadedConfig;
+import io.entrepot.config.StorageConfig;
 import io.entrepot.http.StorageDrivers;
 import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Registry;
 import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +43,24 @@ final class MaintenanceCommands {
             System.err.println("entrepot: " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * Loads {@code configFile} as {@link #load} does, for a command that reads the registry's
+     * content; null when invalid. A filesystem root directory that does not exist is an error
+     * here, because an empty report would hide a mistyped path. Unlike {@code serve}, which
+     * creates the directory for a new registry, nothing is created.
+     */
+    static LoadedConfig loadWithExistingStorage(Path configFile) {
+        LoadedConfig loaded = load(configFile);
+        if (loaded != null && loaded.config().storage().driver() instanceof StorageConfig.Filesystem filesystem
+                && !Files.isDirectory(filesystem.rootDirectory())) {
+            System.err.println("entrepot: storage.filesystem.rootdirectory: directory not found: "
+                    + filesystem.rootDirectory().toAbsolutePath() + "; check the path in " + configFile
+                    + " (serve creates it when it first starts)");
+            return null;
+        }
+        return loaded;
     }
 
     /** Opens the configured storage driver, which the caller closes when its command is done. */

@@ -37,7 +37,7 @@ final class RetentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadedConfig loaded = MaintenanceCommands.load(configFile);
+        LoadedConfig loaded = MaintenanceCommands.loadWithExistingStorage(configFile);
         if (loaded == null) {
             return MaintenanceCommands.EXIT_USAGE;
         }

@@ -43,7 +43,7 @@ final class VerifyCommand implements Callable<Integer> {
             System.err.println("entrepot: --parallel must be from 1 to 256, got " + parallelism);
             return MaintenanceCommands.EXIT_USAGE;
         }
-        LoadedConfig loaded = MaintenanceCommands.load(configFile);
+        LoadedConfig loaded = MaintenanceCommands.loadWithExistingStorage(configFile);
         if (loaded == null) {
             return MaintenanceCommands.EXIT_USAGE;
         }

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code garbage-collect} and {@code verify} as an operator runs them, with good and bad input. */
+/** {@code garbage-collect}, {@code verify} and {@code retention} as an operator runs them, with good and bad input. */
 class MaintenanceCommandsTest {
 
     @TempDir
@@ -171,6 +173,41 @@ class MaintenanceCommandsTest {
         }
         assertThat(report.path("total").path("tagsRemoved").asInt()).isEqualTo(1);
         assertThat(Files.exists(oldLink)).as("a dry run keeps the tag").isTrue();
+    }
+
+    /** The README's maintenance commands, on examples/config.yml with its storage moved to this test's directory. */
+    @ParameterizedTest
+    @CsvSource({"garbage-collect, --dry-run", "verify, --json", "retention, --dry-run"})
+    void readmeCommand_exampleConfig_exitsZero(String command, String option) throws Exception {
+        String example = Files.readString(Path.of("examples/config.yml"));
+        assertThat(example).contains("rootdirectory: ./data");
+        Files.writeString(config, example.replace("rootdirectory: ./data", "rootdirectory: " + root));
+
+        int status = Main.run(command, option, config.toString());
+
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"garbage-collect, --dry-run", "garbage-collect, --json", "verify, --json", "retention, --dry-run"})
+    void missingRootDirectory_exitsTwoAndCreatesNothing(String command, String option) throws Exception {
+        Path typo = dir.resolve("typo-root");
+        Files.writeString(config, """
+                version: 0.1
+                storage:
+                  filesystem: {rootdirectory: %s}
+                retention:
+                  rules:
+                    - repositories: team/**
+                      keeplatest: 1
+                """.formatted(typo));
+
+        int status = Main.run(command, config.toString(), option);
+
+        assertThat(status).as("exit status; stdout: %s", out).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("storage.filesystem.rootdirectory").contains(typo.toString());
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("no report").isEmpty();
+        assertThat(typo).as("root directory not created").doesNotExist();
     }
 
     @Test
