@@ -91,19 +91,28 @@ final class GarbageCollectCommand implements Callable<Integer> {
 
     static void printText(GcReport report, PrintStream out) {
         String verb = report.dryRun() ? "would remove" : "removed";
+        boolean anyShared = false;
         for (GcReport.RepositoryReport repository : report.repositories()) {
-            out.printf("%s: %s %d manifests, %d blobs, %s%n", repository.name(), verb,
-                    repository.manifestsRemoved().size(), repository.blobsRemoved().size(), bytes(repository.bytesFreed()));
+            String sharing = repository.sharedBlobs().isEmpty() ? ""
+                    : " (" + repository.blobsOnlyHere() + " only here, " + repository.sharedBlobs().size() + " shared with other repositories)";
+            out.printf("%s: %s %d manifests, %d blobs%s, %s%n", repository.name(), verb,
+                    repository.manifestsRemoved().size(), repository.blobsRemoved().size(), sharing, bytes(repository.bytesFreed()));
             for (Digest manifest : repository.manifestsRemoved()) {
                 out.println("  manifest " + manifest);
             }
             for (GcReport.RemovedBlob blob : repository.blobsRemoved()) {
-                out.println("  blob " + blob.digest() + " " + bytes(blob.size()));
+                boolean shared = repository.sharedBlobs().contains(blob.digest());
+                out.println("  blob " + blob.digest() + " " + bytes(blob.size()) + (shared ? " shared" : ""));
             }
+            anyShared |= !repository.sharedBlobs().isEmpty();
         }
-        out.printf("total: %s %d manifests and %d of %d blobs, freeing %s; %d unreferenced blobs kept within the grace period; took %s%n",
+        if (anyShared) {
+            out.println("note: a shared blob is listed under each repository that linked it, and counted once in the total");
+        }
+        out.printf("total: %s %d manifests and %d of %d blobs, freeing %s;"
+                        + " kept within the grace period: %d untagged manifests and %d blobs; took %s%n",
                 verb, report.manifestsRemoved(), report.blobsRemoved().size(), report.blobsScanned(),
-                bytes(report.bytesFreed()), report.blobsKeptByGrace(), seconds(report.duration()));
+                bytes(report.bytesFreed()), report.manifestsKeptByGrace(), report.blobsKeptByGrace(), seconds(report.duration()));
     }
 
     static String toJson(GcReport report) {
@@ -115,7 +124,13 @@ final class GarbageCollectCommand implements Callable<Integer> {
             node.put("name", repository.name().toString());
             ArrayNode manifests = node.putArray("manifestsRemoved");
             repository.manifestsRemoved().forEach(digest -> manifests.add(digest.toString()));
-            addBlobs(node.putArray("blobsRemoved"), repository.blobsRemoved());
+            ArrayNode blobs = node.putArray("blobsRemoved");
+            for (GcReport.RemovedBlob blob : repository.blobsRemoved()) {
+                blobs.addObject().put("digest", blob.digest().toString()).put("size", blob.size())
+                        .put("shared", repository.sharedBlobs().contains(blob.digest()));
+            }
+            node.put("blobsOnlyHere", repository.blobsOnlyHere());
+            node.put("blobsShared", repository.sharedBlobs().size());
             node.put("bytesFreed", repository.bytesFreed());
         }
         ObjectNode total = root.putObject("total");
@@ -124,6 +139,7 @@ final class GarbageCollectCommand implements Callable<Integer> {
         total.put("bytesFreed", report.bytesFreed());
         total.put("manifestsScanned", report.manifestsScanned());
         total.put("blobsScanned", report.blobsScanned());
+        total.put("manifestsKeptByGrace", report.manifestsKeptByGrace());
         total.put("blobsKeptByGrace", report.blobsKeptByGrace());
         total.put("durationSeconds", report.duration().toMillis() / 1000.0);
         addBlobs(root.putArray("blobsRemoved"), report.blobsRemoved());

@@ -143,25 +143,31 @@ public final class GarbageCollector {
             fence.raise();
             progress.advance();
         }
-        Map<RepositoryName, List<Digest>> removedManifests = new LinkedHashMap<>();
+        Untagged untaggedOutcome = Untagged.NONE;
         Sweep sweep;
+        Set<Digest> markedByGraceOnly;
         try {
             if (options.deleteUntagged()) {
-                removedManifests = removeUntaggedManifests(scans, cutoff, options.dryRun(), progress);
+                untaggedOutcome = removeUntaggedManifests(scans, cutoff, options.dryRun(), progress);
             }
-            Set<Digest> marked = markReferencedBlobs(scans, removedManifests);
-            sweep = sweepUnreferencedBlobs(scans, marked, cutoff, options.dryRun(), progress);
+            Set<Digest> marked = markReferencedBlobs(scans, untaggedOutcome.removed, Map.of());
+            markedByGraceOnly = new HashSet<>(marked);
+            markedByGraceOnly.removeAll(markReferencedBlobs(scans, untaggedOutcome.removed, untaggedOutcome.keptByGrace));
+            sweep = sweepUnreferencedBlobs(scans, marked, markedByGraceOnly, cutoff, options.dryRun(), progress);
         } finally {
             if (!options.dryRun()) {
                 fence.lower();
             }
         }
 
+        Map<RepositoryName, List<Digest>> removedManifests = untaggedOutcome.removed;
+        int manifestsKeptByGrace = untaggedOutcome.keptByGrace.values().stream().mapToInt(Set::size).sum();
         GcReport report = new GcReport(options.dryRun(), repositoryReports(scans, removedManifests, sweep.removed),
                 sweep.removed, scans.stream().mapToInt(s -> s.manifests.size()).sum(), sweep.scanned,
-                sweep.keptByGrace, Duration.between(started, clock.instant()));
+                manifestsKeptByGrace, sweep.keptByGrace, Duration.between(started, clock.instant()));
         log.atInfo().addKeyValue("dry_run", options.dryRun()).addKeyValue("manifests_removed", report.manifestsRemoved())
                 .addKeyValue("blobs_removed", report.blobsRemoved().size()).addKeyValue("bytes_freed", report.bytesFreed())
+                .addKeyValue("manifests_kept_by_grace", report.manifestsKeptByGrace())
                 .addKeyValue("blobs_kept_by_grace", report.blobsKeptByGrace()).log("garbage collection finished");
         return report;
     }
@@ -172,32 +178,42 @@ public final class GarbageCollector {
         return Parallel.map(names, PARALLELISM, name -> RepositoryScan.read(registry, name), progress::advance);
     }
 
+    /** The untagged manifests removed, and those kept only by the grace period, by repository. */
+    private record Untagged(Map<RepositoryName, List<Digest>> removed, Map<RepositoryName, Set<Digest>> keptByGrace) {
+        static final Untagged NONE = new Untagged(Map.of(), Map.of());
+    }
+
     /**
      * Removes, per repository, the manifests that no tag reaches. Returns them by repository; with
      * {@code dryRun} they are only listed.
      */
-    private Map<RepositoryName, List<Digest>> removeUntaggedManifests(List<RepositoryScan> scans, Instant cutoff,
+    private Untagged removeUntaggedManifests(List<RepositoryScan> scans, Instant cutoff,
             boolean dryRun, GcProgress progress) throws IOException {
         Map<RepositoryName, List<Digest>> removed = new LinkedHashMap<>();
+        Map<RepositoryName, Set<Digest>> keptByGrace = new HashMap<>();
         progress.phase("untagged", scans.size());
         for (RepositoryScan scan : scans) {
-            List<Digest> removedHere = untagged.remove(scan, cutoff, dryRun, fence::checkHeld);
-            if (!removedHere.isEmpty()) {
-                removed.put(scan.name, removedHere);
+            UntaggedManifests.Outcome outcome = untagged.removeReportingGrace(scan, cutoff, dryRun, fence::checkHeld);
+            if (!outcome.removed().isEmpty()) {
+                removed.put(scan.name, outcome.removed());
             }
+            keptByGrace.put(scan.name, outcome.keptByGrace());
             progress.advance();
         }
-        return removed;
+        return new Untagged(removed, keptByGrace);
     }
 
     /**
      * Returns every digest that a manifest which stays references: the manifests themselves,
-     * their config and layers, and the children of indexes.
+     * their config and layers, and the children of indexes. Manifests in {@code removed} or
+     * {@code ignored} mark nothing.
      */
-    private static Set<Digest> markReferencedBlobs(List<RepositoryScan> scans, Map<RepositoryName, List<Digest>> removed) {
+    private static Set<Digest> markReferencedBlobs(List<RepositoryScan> scans, Map<RepositoryName, List<Digest>> removed,
+            Map<RepositoryName, Set<Digest>> ignored) {
         Set<Digest> marked = new HashSet<>();
         for (RepositoryScan scan : scans) {
             Set<Digest> gone = new HashSet<>(removed.getOrDefault(scan.name, List.of()));
+            gone.addAll(ignored.getOrDefault(scan.name, Set.of()));
             scan.manifests.forEach((digest, refs) -> {
                 if (!gone.contains(digest)) {
                     marked.add(digest);
@@ -212,9 +228,13 @@ public final class GarbageCollector {
     /** The outcome of the sweep: what was removed, how many blobs were looked at and kept by grace. */
     private record Sweep(List<GcReport.RemovedBlob> removed, int scanned, int keptByGrace) {}
 
-    /** Deletes every stored blob that is not marked and is older than the cutoff, under a sweep mark. */
-    private Sweep sweepUnreferencedBlobs(List<RepositoryScan> scans, Set<Digest> marked, Instant cutoff, boolean dryRun,
-            GcProgress progress) throws IOException {
+    /**
+     * Deletes every stored blob that is not marked and is older than the cutoff, under a sweep mark.
+     * The blobs kept by grace are those within the grace period and the stored blobs of
+     * {@code markedByGraceOnly}, which only manifests kept by the grace period reference.
+     */
+    private Sweep sweepUnreferencedBlobs(List<RepositoryScan> scans, Set<Digest> marked, Set<Digest> markedByGraceOnly,
+            Instant cutoff, boolean dryRun, GcProgress progress) throws IOException {
         List<Digest> stored = storedBlobs();
         Map<Digest, List<RepositoryName>> linkedIn = linkingRepositories(scans);
         List<Digest> candidates = stored.stream().filter(digest -> !marked.contains(digest)).toList();
@@ -223,7 +243,7 @@ public final class GarbageCollector {
                 digest -> sweepBlob(digest, linkedIn.getOrDefault(digest, List.of()), cutoff, dryRun), progress::advance);
 
         List<GcReport.RemovedBlob> removed = new ArrayList<>();
-        int keptByGrace = 0;
+        int keptByGrace = (int) stored.stream().filter(markedByGraceOnly::contains).count();
         for (SweepOutcome outcome : outcomes) {
             if (outcome.removed() != null) {
                 removed.add(outcome.removed());
@@ -311,14 +331,22 @@ public final class GarbageCollector {
         return linkedIn;
     }
 
+    /** Lists, per repository, the manifests removed and the removed blobs it linked, marking those other repositories linked too. */
     private static List<GcReport.RepositoryReport> repositoryReports(List<RepositoryScan> scans,
             Map<RepositoryName, List<Digest>> removedManifests, List<GcReport.RemovedBlob> removedBlobs) {
+        Map<Digest, Integer> linkCount = new HashMap<>();
+        for (GcReport.RemovedBlob blob : removedBlobs) {
+            int count = (int) scans.stream().filter(scan -> scan.layers.contains(blob.digest())).count();
+            linkCount.put(blob.digest(), count);
+        }
         List<GcReport.RepositoryReport> reports = new ArrayList<>();
         for (RepositoryScan scan : scans) {
             List<GcReport.RemovedBlob> blobs = removedBlobs.stream().filter(b -> scan.layers.contains(b.digest())).toList();
+            Set<Digest> shared = new HashSet<>();
+            blobs.stream().map(GcReport.RemovedBlob::digest).filter(digest -> linkCount.get(digest) > 1).forEach(shared::add);
             List<Digest> manifests = removedManifests.getOrDefault(scan.name, List.of());
             if (!blobs.isEmpty() || !manifests.isEmpty()) {
-                reports.add(new GcReport.RepositoryReport(scan.name, manifests, blobs));
+                reports.add(new GcReport.RepositoryReport(scan.name, manifests, blobs, shared));
             }
         }
         return reports;

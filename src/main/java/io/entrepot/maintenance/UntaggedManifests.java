@@ -54,24 +54,53 @@ final class UntaggedManifests {
         return remove(scan, cutoff, dryRun, () -> {});
     }
 
+    /**
+     * The outcome in one repository.
+     *
+     * @param removed the manifests removed, or with a dry run those that would be
+     * @param keptByGrace untagged manifests kept only because they, or a manifest that keeps them,
+     *     were linked or named by a push after the cutoff
+     */
+    record Outcome(List<Digest> removed, Set<Digest> keptByGrace) {}
+
     /** Like {@link #remove(RepositoryScan, Instant, boolean)}, running {@code guard} before each removal. */
     List<Digest> remove(RepositoryScan scan, Instant cutoff, boolean dryRun, RemovalGuard guard) throws IOException {
-        Set<Digest> kept = keptManifests(scan, cutoff);
+        return removeReportingGrace(scan, cutoff, dryRun, guard).removed();
+    }
+
+    /** Like {@link #remove(RepositoryScan, Instant, boolean, RemovalGuard)}, also returning the manifests kept by the grace period. */
+    Outcome removeReportingGrace(RepositoryScan scan, Instant cutoff, boolean dryRun, RemovalGuard guard) throws IOException {
+        Set<Digest> tagged = new HashSet<>();
+        Set<Digest> recent = new HashSet<>();
+        for (Digest digest : scan.manifests.keySet()) {
+            if (scan.tagged.contains(digest)) {
+                tagged.add(digest);
+            } else if (isRecentManifest(scan.name, digest, cutoff)) {
+                recent.add(digest);
+            }
+        }
+        Set<Digest> keptByTags = keptFrom(scan, tagged);
+        Set<Digest> roots = new HashSet<>(tagged);
+        roots.addAll(recent);
+        Set<Digest> kept = keptFrom(scan, roots);
+        Set<Digest> keptByGrace = new HashSet<>(kept);
+        keptByGrace.removeAll(keptByTags);
+
         List<Digest> removed = new ArrayList<>();
         for (Digest manifest : scan.manifests.keySet()) {
             if (!kept.contains(manifest) && removeManifest(scan, manifest, cutoff, dryRun, guard)) {
                 removed.add(manifest);
             }
         }
-        return removed;
+        return new Outcome(removed, keptByGrace);
     }
 
     /**
-     * Returns the manifests that survive untagged removal: those tags point at, those within the
-     * grace period, and, repeatedly, the children of a kept index and the referrers of a kept
-     * subject.
+     * Returns {@code roots} with, repeatedly, the children of a kept index and the referrers of a
+     * kept subject: the manifests that survive untagged removal when {@code roots} are the tagged
+     * manifests and those within the grace period.
      */
-    private Set<Digest> keptManifests(RepositoryScan scan, Instant cutoff) throws IOException {
+    private static Set<Digest> keptFrom(RepositoryScan scan, Set<Digest> roots) {
         Map<Digest, List<Digest>> referrersBySubject = new HashMap<>();
         scan.manifests.forEach((digest, refs) -> {
             if (refs.subject() != null) {
@@ -79,13 +108,7 @@ final class UntaggedManifests {
             }
         });
 
-        Set<Digest> kept = new HashSet<>();
-        for (Digest digest : scan.manifests.keySet()) {
-            if (scan.tagged.contains(digest) || isRecentManifest(scan.name, digest, cutoff)) {
-                kept.add(digest);
-            }
-        }
-
+        Set<Digest> kept = new HashSet<>(roots);
         Deque<Digest> pending = new ArrayDeque<>(kept);
         while (!pending.isEmpty()) {
             Digest digest = pending.pop();

@@ -79,7 +79,40 @@ class MaintenanceCommandsTest {
 
         assertThat(status).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("removed 0 manifests and 0 of 1 blobs")
-                .contains("1 unreferenced blobs kept within the grace period");
+                .contains("kept within the grace period: 0 untagged manifests and 1 blobs");
+    }
+
+    @Test
+    void garbageCollect_sharedBlob_saysItIsCountedOnce() throws Exception {
+        byte[] content = "an uploaded layer no manifest names".getBytes(StandardCharsets.UTF_8);
+        registry.uploads().uploadWhole(RepositoryName.parse("team/tool"), new ByteArrayInputStream(content), orphan);
+
+        int status = Main.run("garbage-collect", config.toString(), "--dry-run", "--grace", "0s");
+
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+        assertThat(report).contains("team/app: would remove 0 manifests, 1 blobs (0 only here, 1 shared with other repositories)");
+        assertThat(report).contains("team/tool: would remove 0 manifests, 1 blobs (0 only here, 1 shared with other repositories)");
+        assertThat(report).contains("  blob " + orphan + " 35 B shared");
+        assertThat(report).contains("counted once in the total");
+        assertThat(report).contains("would remove 0 manifests and 1 of 1 blobs");
+    }
+
+    @Test
+    void garbageCollect_sharedBlobJson_countsSharedPerRepository() throws Exception {
+        byte[] content = "an uploaded layer no manifest names".getBytes(StandardCharsets.UTF_8);
+        registry.uploads().uploadWhole(RepositoryName.parse("team/tool"), new ByteArrayInputStream(content), orphan);
+
+        int status = Main.run("garbage-collect", config.toString(), "--dry-run", "--json", "--grace", "0s");
+
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        JsonNode app = report.path("repositories").path(0);
+        assertThat(app.path("blobsShared").asInt()).isEqualTo(1);
+        assertThat(app.path("blobsOnlyHere").asInt()).isZero();
+        assertThat(app.path("blobsRemoved").path(0).path("shared").asBoolean()).isTrue();
+        assertThat(report.path("total").path("blobsRemoved").asInt()).isEqualTo(1);
+        assertThat(report.path("total").has("manifestsKeptByGrace")).isTrue();
     }
 
     @Test

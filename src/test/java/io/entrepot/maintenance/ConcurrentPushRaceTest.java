@@ -279,7 +279,7 @@ class ConcurrentPushRaceTest {
                 }
             }
         }
-        return new GcReport(false, List.of(), removed, 0, 0, 0, Duration.ZERO);
+        return new GcReport(false, List.of(), removed, 0, 0, 0, 0, Duration.ZERO);
     }
 
     private List<String> listIfPresent(String directory) throws IOException {

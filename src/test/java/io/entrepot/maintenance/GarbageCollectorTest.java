@@ -141,6 +141,44 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void deleteUntaggedDryRun_reportsWhatGraceKept() throws Exception {
+        Blob oldOrphan = pushBlob(app, "old orphan");
+        Blob sharedLayer = pushBlob(app, "layer also in a tagged image");
+        pushImage(app, "v1", sharedLayer);
+        clock.advance(GRACE.plusMinutes(1));
+        Blob untagged = pushImage(app, null, sharedLayer, pushBlob(app, "recent untagged layer"));
+        clock.advance(Duration.ofMinutes(10));
+
+        GcReport report = collector.collect(new GcOptions(true, true, GRACE), GcProgress.NONE);
+
+        assertThat(report.manifestsRemoved()).isZero();
+        assertThat(digests(report.blobsRemoved())).containsExactly(oldOrphan.digest());
+        assertThat(report.manifestsKeptByGrace()).isEqualTo(1);
+        // The manifest, its config and its own layer; the layer of the tagged image is kept by its tag.
+        assertThat(report.blobsKeptByGrace()).isEqualTo(3);
+        assertThat(registry.manifests().contains(app, Digest.parse(untagged.digest()))).isTrue();
+    }
+
+    @Test
+    void blobLinkedInTwoRepositories_markedSharedInEach() throws Exception {
+        Blob shared = pushBlob(app, "layer in both repositories");
+        pushBlob(other, "layer in both repositories");
+        Blob own = pushBlob(app, "layer in app only");
+        clock.advance(GRACE.plusMinutes(1));
+
+        GcReport report = collector.collect(new GcOptions(false, false, GRACE), GcProgress.NONE);
+
+        assertThat(digests(report.blobsRemoved())).containsExactlyInAnyOrder(shared.digest(), own.digest());
+        assertThat(report.repositories()).hasSize(2);
+        GcReport.RepositoryReport appReport = report.repositories().stream().filter(r -> r.name().equals(app)).findFirst().orElseThrow();
+        GcReport.RepositoryReport otherReport = report.repositories().stream().filter(r -> r.name().equals(other)).findFirst().orElseThrow();
+        assertThat(appReport.sharedBlobs()).containsExactly(Digest.parse(shared.digest()));
+        assertThat(appReport.blobsOnlyHere()).isEqualTo(1);
+        assertThat(otherReport.sharedBlobs()).containsExactly(Digest.parse(shared.digest()));
+        assertThat(otherReport.blobsOnlyHere()).isZero();
+    }
+
+    @Test
     void unreadableManifest_stopsCollectionBeforeDeleting() throws Exception {
         Blob orphan = pushBlob(app, "orphan");
         Digest broken = Digest.sha256("not json".getBytes(StandardCharsets.UTF_8));
