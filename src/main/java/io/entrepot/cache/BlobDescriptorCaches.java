@@ -95,7 +95,7 @@ public final class BlobDescriptorCaches {
         }
 
         @Override
-        public void putDescriptor(Descriptor descriptor) {}
+        public void putDescriptor(Descriptor descriptor, Generation generation) {}
 
         @Override
         public void removeDescriptor(Digest digest) {}
@@ -106,7 +106,7 @@ public final class BlobDescriptorCaches {
         }
 
         @Override
-        public void putLink(LinkKind kind, RepositoryName repository, Digest digest) {}
+        public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {}
 
         @Override
         public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {}

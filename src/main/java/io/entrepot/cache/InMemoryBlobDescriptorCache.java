@@ -37,7 +37,7 @@ final class InMemoryBlobDescriptorCache implements MeasuredCache {
     }
 
     @Override
-    public void putDescriptor(Descriptor descriptor) {
+    public void putDescriptor(Descriptor descriptor, Generation generation) {
         entries.put(descriptor.digest(), descriptor);
     }
 
@@ -54,7 +54,7 @@ final class InMemoryBlobDescriptorCache implements MeasuredCache {
     }
 
     @Override
-    public void putLink(LinkKind kind, RepositoryName repository, Digest digest) {
+    public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {
         entries.put(new LinkKey(kind, repository, digest), Boolean.TRUE);
     }
 

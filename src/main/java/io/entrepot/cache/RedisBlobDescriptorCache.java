@@ -129,7 +129,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
     }
 
     @Override
-    public void putDescriptor(Descriptor descriptor) {
+    public void putDescriptor(Descriptor descriptor, Generation generation) {
         call(redis -> redis.hset(blobKey(descriptor.digest()),
                 Map.of("mediatype", descriptor.mediaType(), "size", Long.toString(descriptor.size()))), 0L);
     }
@@ -147,7 +147,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
     }
 
     @Override
-    public void putLink(LinkKind kind, RepositoryName repository, Digest digest) {
+    public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {
         call(redis -> redis.sadd(linkKey(kind, repository), digest.toString()), 0L);
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>A background thread reads the {@link CollectionEpoch} every
  * {@link CollectionEpoch#POLL_INTERVAL}. The cache answers lookups and accepts new entries only
  * while the last poll read {@code idle} and started less than {@link CollectionEpoch#CACHE_VALIDITY}
- * ago. Otherwise every lookup misses and reads storage. Each time the epoch id changes, the
+ * ago. Otherwise every lookup misses and reads storage. A new entry is also dropped when a fence
+ * was raised after its {@link #generation} was taken. Each time the epoch id changes, the
  * entries held in this process are dropped. Removals always go through, because the collector
  * relies on them to clear Redis. A {@code sweeping} marker that stays unchanged for
  * {@link CollectionEpoch#STALE_LIMIT} was left by a collector that stopped: the cache then drops
@@ -70,11 +72,37 @@ public final class SweepFencedCache implements MeasuredCache {
      * HEARTBEAT_DEADLINE + (slowest delete, plus any pause between the check and the call) <
      * STALE_LIMIT.
      *
-     * NOTE: the fence checks when an entry is written, not when storage was read for it. A lookup
-     * that read storage while the cache was open and whose write lands after the cache reopens
-     * (its thread stalled for longer than FENCE_WAIT plus the whole sweep) adds an entry for a
-     * blob the sweep may have deleted, to this process and to Redis. Closing it needs the fence
-     * generation seen at the read to travel with the write.
+     * Why an entry read before a collection is not written after it. A put carries the generation
+     * that its caller took before reading storage (BlobDescriptorCache.generation). The generation
+     * goes up, before any entry is dropped, at every poll that closes the cache for a sweeping
+     * marker, reads a new epoch id, or takes a marker for abandoned. A put is written only when the
+     * cache is open and the generation is unchanged, both checked before the delegate's write and
+     * again after it returns; when the second check fails, the entry is removed again. Take a put
+     * whose second check, at time v, passes, with its generation taken at k before the storage read.
+     *
+     * - The cache is open at v, so the last poll that read "idle" started at s > v - CACHE_VALIDITY
+     *   and ended before v. The generation is unchanged at v, so no poll between k and v read a new
+     *   id or a sweeping marker.
+     * - A collection that raised its fence at R, before s, wrote a new id, so the poll at s read an
+     *   "idle" written after R: the collection's own, published after its last delete, or a later
+     *   one. The first poll that read that id changed the generation, so it ended before k, and the
+     *   storage read after k saw every delete.
+     * - A collection that raised its fence after s deletes nothing before R + FENCE_WAIT >
+     *   v - CACHE_VALIDITY + FENCE_WAIT > v, so the entry was written before its first delete, and
+     *   the rules above drop it: this process drops it on reading the new id, and the collector
+     *   removes it from Redis after the delete.
+     * - A marker taken for abandoned changes the generation, so a put whose read may precede one of
+     *   the dead collector's late deletes is dropped; reads after it are covered by the stale limit.
+     *
+     * A validity that lapses without a poll does not change the generation, because a collection
+     * that starts during the lapse writes a new id, which the next successful poll reads before the
+     * cache opens again. Puts after an upload or a link write take the generation before the storage
+     * write, so they are covered in the same way. Without that, a blob just stored is protected by
+     * the claim and the grace period only for the grace period, which a stalled thread can outlast.
+     *
+     * NOTE: the second check covers a delegate write that has taken effect when the call returns.
+     * A Redis write that times out in this process and that Redis executes later is not covered: it
+     * can add an entry after the collector removed it.
      */
 
     private static final Logger log = LoggerFactory.getLogger(SweepFencedCache.class);
@@ -86,6 +114,8 @@ public final class SweepFencedCache implements MeasuredCache {
     private final Duration staleLimit;
     private final LongSupplier nanoTime;
     private final AtomicBoolean pollFailing = new AtomicBoolean();
+    /** Raised by the poller at every close, epoch id change and abandoned marker; see the block comment. */
+    private final AtomicLong generation = new AtomicLong(1);
     private volatile long openUntilNanos;
     private volatile boolean open;
     private volatile boolean abandoned;
@@ -168,14 +198,20 @@ public final class SweepFencedCache implements MeasuredCache {
         }
         boolean stale = state.sweeping() && state.recognised() && started - observedAtNanos > staleLimit.toNanos();
         lastReadSweeping = state.sweeping();
+        boolean closing = state.sweeping() && !stale;
+        boolean idChanged = !state.id().equals(epochId);
+        if (closing || idChanged || (stale && !abandoned)) {
+            // Before the cache closes or drops entries, so that a put landing after either fails its second check.
+            generation.incrementAndGet();
+        }
 
-        if (state.sweeping() && !stale) {
+        if (closing) {
             // Closed before the entries are dropped, so no lookup reads an entry being dropped.
             open = false;
             abandoned = false;
             reportUnrecognised(state);
         }
-        if (!state.id().equals(epochId)) {
+        if (idChanged) {
             delegate.invalidateLocalEntries();
             epochId = state.id();
             log.atDebug().addKeyValue("epoch", state.id()).addKeyValue("sweeping", state.sweeping())
@@ -223,6 +259,16 @@ public final class SweepFencedCache implements MeasuredCache {
     }
 
     @Override
+    public Generation generation() {
+        return new Generation(generation.get());
+    }
+
+    /** Returns whether a put made with {@code taken} may be written: the cache is open and no fence was raised since. */
+    private boolean accepts(Generation taken) {
+        return isOpen() && taken.value() == generation.get();
+    }
+
+    @Override
     public Optional<Descriptor> descriptor(Digest digest) {
         if (!isOpen()) {
             delegate.statistics().record(false);
@@ -232,9 +278,13 @@ public final class SweepFencedCache implements MeasuredCache {
     }
 
     @Override
-    public void putDescriptor(Descriptor descriptor) {
-        if (isOpen()) {
-            delegate.putDescriptor(descriptor);
+    public void putDescriptor(Descriptor descriptor, Generation taken) {
+        if (!accepts(taken)) {
+            return;
+        }
+        delegate.putDescriptor(descriptor, taken);
+        if (!accepts(taken)) {
+            delegate.removeDescriptor(descriptor.digest());
         }
     }
 
@@ -253,9 +303,13 @@ public final class SweepFencedCache implements MeasuredCache {
     }
 
     @Override
-    public void putLink(LinkKind kind, RepositoryName repository, Digest digest) {
-        if (isOpen()) {
-            delegate.putLink(kind, repository, digest);
+    public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation taken) {
+        if (!accepts(taken)) {
+            return;
+        }
+        delegate.putLink(kind, repository, digest, taken);
+        if (!accepts(taken)) {
+            delegate.removeLink(kind, repository, digest);
         }
     }
 

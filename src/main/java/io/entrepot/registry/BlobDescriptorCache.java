@@ -11,17 +11,39 @@ import java.util.Optional;
  * lookups miss and writes are dropped, so a cache outage only costs storage reads. The interface
  * lives here, and its implementations in {@code io.entrepot.cache}, so that the registry does not
  * depend on them.
+ *
+ * <p>Every put carries the {@link Generation} that the caller took with {@link #generation} before
+ * it read or wrote the storage that the entry describes. A cache fenced against garbage collection
+ * drops the put when a collection may have deleted what storage held at that read.
  */
 public interface BlobDescriptorCache extends AutoCloseable {
 
     /** The kind of link a membership entry records, matching the link directories of a repository. */
     enum LinkKind { LAYER, REVISION }
 
+    /**
+     * The fence generation of a cache at one instant. A cache that no garbage collection fences
+     * has one generation for its whole life, {@link #UNFENCED}.
+     */
+    record Generation(long value) {
+
+        /** The generation of a cache that nothing fences. */
+        public static final Generation UNFENCED = new Generation(0);
+    }
+
+    /**
+     * Returns the current fence generation. Take it before the storage read or write whose result
+     * is then put, and pass it to the put, so that the put is dropped when a collection started in between.
+     */
+    default Generation generation() {
+        return Generation.UNFENCED;
+    }
+
     /** Returns the descriptor of a stored blob, or empty on a miss. */
     Optional<Descriptor> descriptor(Digest digest);
 
-    /** Records the descriptor of a blob that storage holds. */
-    void putDescriptor(Descriptor descriptor);
+    /** Records the descriptor of a blob that storage held after {@code generation} was taken. */
+    void putDescriptor(Descriptor descriptor, Generation generation);
 
     /** Forgets a blob, after its data was deleted from storage. */
     void removeDescriptor(Digest digest);
@@ -29,8 +51,8 @@ public interface BlobDescriptorCache extends AutoCloseable {
     /** Returns true when the cache contains the link; false is a miss, not a denial. */
     boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest);
 
-    /** Records a link that storage holds. */
-    void putLink(LinkKind kind, RepositoryName repository, Digest digest);
+    /** Records a link that storage held after {@code generation} was taken. */
+    void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation);
 
     /** Forgets a link, for every instance that shares this cache. */
     void removeLink(LinkKind kind, RepositoryName repository, Digest digest);
@@ -47,7 +69,7 @@ public interface BlobDescriptorCache extends AutoCloseable {
         }
 
         @Override
-        public void putDescriptor(Descriptor descriptor) {}
+        public void putDescriptor(Descriptor descriptor, Generation generation) {}
 
         @Override
         public void removeDescriptor(Digest digest) {}
@@ -58,7 +80,7 @@ public interface BlobDescriptorCache extends AutoCloseable {
         }
 
         @Override
-        public void putLink(LinkKind kind, RepositoryName repository, Digest digest) {}
+        public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {}
 
         @Override
         public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {}

@@ -26,6 +26,7 @@ public final class BlobStore {
 
     /** Returns the blob's descriptor, from the cache when it contains it, or empty when no blob with that digest is stored. */
     public Optional<Descriptor> stat(Digest digest) throws IOException {
+        BlobDescriptorCache.Generation generation = cache.generation();
         Optional<Descriptor> cached = cache.descriptor(digest);
         if (cached.isPresent()) {
             return cached;
@@ -36,7 +37,7 @@ public final class BlobStore {
                 return Optional.empty();
             }
             Descriptor descriptor = new Descriptor(Descriptor.OCTET_STREAM, digest, info.size());
-            cache.putDescriptor(descriptor);
+            cache.putDescriptor(descriptor, generation);
             return Optional.of(descriptor);
         } catch (PathNotFoundException e) {
             return Optional.empty();
@@ -60,9 +61,17 @@ public final class BlobStore {
         cache.removeDescriptor(digest);
     }
 
-    /** Records in the cache a blob that was just moved into place, so the next stat needs no storage read. */
-    void recordStored(Descriptor descriptor) {
-        cache.putDescriptor(descriptor);
+    /** Returns the cache's fence generation, to take before storing a blob that {@link #recordStored} then records. */
+    BlobDescriptorCache.Generation cacheGeneration() {
+        return cache.generation();
+    }
+
+    /**
+     * Records in the cache a blob that was just moved into place, so the next stat needs no
+     * storage read; {@code generation} is from {@link #cacheGeneration} before the blob was stored.
+     */
+    void recordStored(Descriptor descriptor, BlobDescriptorCache.Generation generation) {
+        cache.putDescriptor(descriptor, generation);
     }
 
     /**

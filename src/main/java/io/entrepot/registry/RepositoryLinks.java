@@ -43,6 +43,7 @@ public final class RepositoryLinks {
     }
 
     public boolean contains(RepositoryName repository, Digest digest) throws IOException {
+        BlobDescriptorCache.Generation generation = cache.generation();
         if (cache.isLinked(kind, repository, digest)) {
             return true;
         }
@@ -50,7 +51,7 @@ public final class RepositoryLinks {
             String content = new String(driver.getContent(linkPath.apply(repository, digest)), StandardCharsets.UTF_8).trim();
             boolean linked = content.equals(digest.toString());
             if (linked) {
-                cache.putLink(kind, repository, digest);
+                cache.putLink(kind, repository, digest, generation);
             }
             return linked;
         } catch (PathNotFoundException e) {
@@ -60,8 +61,9 @@ public final class RepositoryLinks {
 
     /** Links {@code digest} into {@code repository}; linking twice is harmless. */
     public void link(RepositoryName repository, Digest digest) throws IOException {
+        BlobDescriptorCache.Generation generation = cache.generation();
         driver.putContent(linkPath.apply(repository, digest), digest.toString().getBytes(StandardCharsets.UTF_8));
-        cache.putLink(kind, repository, digest);
+        cache.putLink(kind, repository, digest, generation);
     }
 
     /** Removes the link, from storage and from the cache that every instance shares; returns false when there was none. */

@@ -132,7 +132,10 @@ public final class UploadSessions {
         }
 
         // Claim the blob before deciding whether the stored copy can stand in for the upload, so
-        // that a garbage collection sweeping it either sees the claim or finishes first.
+        // that a garbage collection sweeping it either sees the claim or finishes first. The cache
+        // generation is taken first, so that a collection starting before the entry is written
+        // (possible only after the grace period) drops it.
+        BlobDescriptorCache.Generation generation = blobs.cacheGeneration();
         references.touch(expected);
         references.awaitNoSweep(expected);
         String data = StorageLayout.uploadData(repository, id);
@@ -145,7 +148,7 @@ public final class UploadSessions {
             }
         }
         Descriptor descriptor = new Descriptor(Descriptor.OCTET_STREAM, expected, status.size());
-        blobs.recordStored(descriptor);
+        blobs.recordStored(descriptor, generation);
 
         layers.link(repository, expected);
 

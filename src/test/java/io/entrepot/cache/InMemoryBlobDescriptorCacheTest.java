@@ -25,7 +25,7 @@ class InMemoryBlobDescriptorCacheTest {
     @Test
     void descriptor_afterPut_hits() {
         MeasuredCache cache = cache(10);
-        cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, digest(1), 5));
+        cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, digest(1), 5), cache.generation());
 
         assertThat(cache.descriptor(digest(1))).map(Descriptor::size).contains(5L);
         assertThat(cache.descriptor(digest(2))).isEmpty();
@@ -37,7 +37,7 @@ class InMemoryBlobDescriptorCacheTest {
     @Test
     void removeLink_thenLookup_misses() {
         MeasuredCache cache = cache(10);
-        cache.putLink(LinkKind.LAYER, REPOSITORY, digest(1));
+        cache.putLink(LinkKind.LAYER, REPOSITORY, digest(1), cache.generation());
 
         cache.removeLink(LinkKind.LAYER, REPOSITORY, digest(1));
 
@@ -48,7 +48,7 @@ class InMemoryBlobDescriptorCacheTest {
     void manyEntries_boundedBySize() throws Exception {
         MeasuredCache cache = cache(100);
         for (int i = 0; i < 10_000; i++) {
-            cache.putLink(LinkKind.LAYER, REPOSITORY, digest(i));
+            cache.putLink(LinkKind.LAYER, REPOSITORY, digest(i), cache.generation());
         }
 
         long linked = 0;
@@ -62,7 +62,7 @@ class InMemoryBlobDescriptorCacheTest {
     @Test
     void noneConfigured_neverHits() {
         MeasuredCache cache = BlobDescriptorCaches.create(CacheConfig.NONE, RedisConfig.NONE);
-        cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, digest(1), 5));
+        cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, digest(1), 5), cache.generation());
 
         assertThat(cache.descriptor(digest(1))).isEmpty();
         assertThat(cache.type()).isEqualTo("none");

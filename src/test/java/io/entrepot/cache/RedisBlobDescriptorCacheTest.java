@@ -53,7 +53,7 @@ class RedisBlobDescriptorCacheTest {
     void descriptor_afterPut_hitsAndCounts() {
         try (MeasuredCache cache = newCache()) {
             assertThat(cache.descriptor(DIGEST)).isEmpty();
-            cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 1234));
+            cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 1234), cache.generation());
 
             Optional<Descriptor> hit = cache.descriptor(DIGEST);
 
@@ -67,7 +67,7 @@ class RedisBlobDescriptorCacheTest {
     @Test
     void removeLink_onOneInstance_seenByAnother() {
         try (MeasuredCache first = newCache(); MeasuredCache second = newCache()) {
-            first.putLink(LinkKind.LAYER, REPOSITORY, DIGEST);
+            first.putLink(LinkKind.LAYER, REPOSITORY, DIGEST, first.generation());
             assertThat(second.isLinked(LinkKind.LAYER, REPOSITORY, DIGEST)).isTrue();
 
             first.removeLink(LinkKind.LAYER, REPOSITORY, DIGEST);
@@ -79,7 +79,7 @@ class RedisBlobDescriptorCacheTest {
     @Test
     void linkKinds_areSeparate() {
         try (MeasuredCache cache = newCache()) {
-            cache.putLink(LinkKind.REVISION, REPOSITORY, DIGEST);
+            cache.putLink(LinkKind.REVISION, REPOSITORY, DIGEST, cache.generation());
 
             assertThat(cache.isLinked(LinkKind.LAYER, REPOSITORY, DIGEST)).isFalse();
             assertThat(cache.isLinked(LinkKind.REVISION, REPOSITORY, DIGEST)).isTrue();
@@ -90,7 +90,7 @@ class RedisBlobDescriptorCacheTest {
     @Test
     void redisStopped_lookupsMissQuickly_thenHitAgain() throws Exception {
         try (MeasuredCache cache = newCache()) {
-            cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 7));
+            cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 7), cache.generation());
             redis.stop();
 
             Instant start = Instant.now();
@@ -109,7 +109,7 @@ class RedisBlobDescriptorCacheTest {
     @Test
     void removalDuringOutage_replayedAfterRecovery() throws Exception {
         try (MeasuredCache deleting = newCache(); MeasuredCache other = newCache()) {
-            deleting.putLink(LinkKind.LAYER, REPOSITORY, DIGEST);
+            deleting.putLink(LinkKind.LAYER, REPOSITORY, DIGEST, deleting.generation());
             redis.stop();
 
             deleting.removeLink(LinkKind.LAYER, REPOSITORY, DIGEST);
@@ -129,11 +129,11 @@ class RedisBlobDescriptorCacheTest {
         redis.stop();
         try (MeasuredCache cache = newCache()) {
             assertThat(cache.descriptor(DIGEST)).isEmpty();
-            cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 9));
+            cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 9), cache.generation());
 
             redis.start();
             awaitTrue(() -> {
-                cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 9));
+                cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, DIGEST, 9), cache.generation());
                 return cache.descriptor(DIGEST).isPresent();
             });
         }
@@ -147,7 +147,7 @@ class RedisBlobDescriptorCacheTest {
             try (MeasuredCache throughSentinel = BlobDescriptorCaches.create(new CacheConfig(CacheConfig.BlobDescriptor.REDIS, 100), config);
                     MeasuredCache direct = newCache()) {
                 awaitTrue(() -> {
-                    throughSentinel.putLink(LinkKind.LAYER, REPOSITORY, DIGEST);
+                    throughSentinel.putLink(LinkKind.LAYER, REPOSITORY, DIGEST, throughSentinel.generation());
                     return direct.isLinked(LinkKind.LAYER, REPOSITORY, DIGEST);
                 });
 

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.entrepot.config.CacheConfig;
 import io.entrepot.config.RedisConfig;
+import io.entrepot.registry.BlobDescriptorCache.Generation;
 import io.entrepot.registry.BlobDescriptorCache.LinkKind;
 import io.entrepot.registry.CollectionEpoch;
 import io.entrepot.registry.Descriptor;
@@ -15,11 +16,15 @@ import io.entrepot.registry.Digest;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.storage.StorageDriver;
 import io.entrepot.storage.inmemory.InMemoryDriver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +45,11 @@ class SweepFencedCacheTest {
 
     @Test
     void neverCollected_cacheAnswersAfterFirstPoll() {
-        cache.putDescriptor(DESCRIPTOR);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
         assertThat(cache.descriptor(BLOB)).as("before the first poll").isEmpty();
 
         cache.poll();
-        cache.putDescriptor(DESCRIPTOR);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
 
         assertThat(cache.descriptor(BLOB)).contains(DESCRIPTOR);
     }
@@ -52,12 +57,12 @@ class SweepFencedCacheTest {
     @Test
     void sweeping_lookupsMissAndPutsDropped() throws Exception {
         cache.poll();
-        cache.putDescriptor(DESCRIPTOR);
-        cache.putLink(LinkKind.LAYER, REPOSITORY, BLOB);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
+        cache.putLink(LinkKind.LAYER, REPOSITORY, BLOB, cache.generation());
 
         epoch.publish(true, Instant.now());
         cache.poll();
-        cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, Digest.parse("sha256:" + "cd".repeat(32)), 1));
+        cache.putDescriptor(new Descriptor(Descriptor.OCTET_STREAM, Digest.parse("sha256:" + "cd".repeat(32)), 1), cache.generation());
 
         assertThat(cache.descriptor(BLOB)).isEmpty();
         assertThat(cache.isLinked(LinkKind.LAYER, REPOSITORY, BLOB)).isFalse();
@@ -68,8 +73,8 @@ class SweepFencedCacheTest {
     @Test
     void idleAfterSweep_dropsEntriesCachedBefore() throws Exception {
         cache.poll();
-        cache.putDescriptor(DESCRIPTOR);
-        cache.putLink(LinkKind.LAYER, REPOSITORY, BLOB);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
+        cache.putLink(LinkKind.LAYER, REPOSITORY, BLOB, cache.generation());
 
         epoch.publish(true, Instant.now());
         epoch.publish(false, Instant.now());
@@ -77,14 +82,14 @@ class SweepFencedCacheTest {
 
         assertThat(cache.descriptor(BLOB)).isEmpty();
         assertThat(cache.isLinked(LinkKind.LAYER, REPOSITORY, BLOB)).isFalse();
-        cache.putDescriptor(DESCRIPTOR);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
         assertThat(cache.descriptor(BLOB)).as("open again after the sweep").contains(DESCRIPTOR);
     }
 
     @Test
     void unchangedEpoch_keepsEntries() {
         cache.poll();
-        cache.putDescriptor(DESCRIPTOR);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
 
         cache.poll();
 
@@ -95,7 +100,7 @@ class SweepFencedCacheTest {
     void validityLapsed_lookupsMiss() throws Exception {
         SweepFencedCache shortLived = fenced(Duration.ofHours(1), Duration.ofMillis(50));
         shortLived.poll();
-        shortLived.putDescriptor(DESCRIPTOR);
+        shortLived.putDescriptor(DESCRIPTOR, shortLived.generation());
 
         Thread.sleep(100);
 
@@ -108,7 +113,7 @@ class SweepFencedCacheTest {
         driver.putContent(CollectionEpoch.PATH, "garbage".getBytes(StandardCharsets.UTF_8));
 
         cache.poll();
-        cache.putDescriptor(DESCRIPTOR);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
 
         assertThat(cache.descriptor(BLOB)).isEmpty();
     }
@@ -116,7 +121,7 @@ class SweepFencedCacheTest {
     @Test
     void removals_passWhileSweeping() throws Exception {
         cache.poll();
-        cache.putDescriptor(DESCRIPTOR);
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
         epoch.publish(true, Instant.now());
         cache.poll();
 
@@ -129,7 +134,7 @@ class SweepFencedCacheTest {
     void started_pollsInBackground() throws Exception {
         SweepFencedCache polling = fenced(Duration.ofMillis(20), Duration.ofHours(1)).start();
         try {
-            polling.putDescriptor(DESCRIPTOR);
+            polling.putDescriptor(DESCRIPTOR, polling.generation());
             assertThat(polling.descriptor(BLOB)).contains(DESCRIPTOR);
 
             epoch.publish(true, Instant.now());
@@ -147,7 +152,7 @@ class SweepFencedCacheTest {
     @Test
     void staleMarker_reopensAndDropsEntries() throws Exception {
         ticking.poll();
-        ticking.putDescriptor(DESCRIPTOR);
+        ticking.putDescriptor(DESCRIPTOR, ticking.generation());
         epoch.publish(true, Instant.now());
         ticking.poll();
         assertThat(ticking.fenceState()).isEqualTo(FenceState.SWEEPING);
@@ -159,7 +164,7 @@ class SweepFencedCacheTest {
 
         assertThat(ticking.fenceState()).isEqualTo(FenceState.ABANDONED);
         assertThat(inMemory.descriptor(BLOB)).as("entry cached before the abandoned fence").isEmpty();
-        ticking.putDescriptor(DESCRIPTOR);
+        ticking.putDescriptor(DESCRIPTOR, ticking.generation());
         assertThat(ticking.descriptor(BLOB)).as("cache in use again").contains(DESCRIPTOR);
     }
 
@@ -175,7 +180,7 @@ class SweepFencedCacheTest {
             ticking.poll();
             assertThat(ticking.fenceState()).as("after heartbeat %d", beat).isEqualTo(FenceState.SWEEPING);
         }
-        ticking.putDescriptor(DESCRIPTOR);
+        ticking.putDescriptor(DESCRIPTOR, ticking.generation());
         assertThat(inMemory.descriptor(BLOB)).as("put while a live collector sweeps").isEmpty();
     }
 
@@ -214,7 +219,7 @@ class SweepFencedCacheTest {
         ticking.poll();
 
         assertThat(ticking.fenceState()).isEqualTo(FenceState.SWEEPING);
-        ticking.putDescriptor(DESCRIPTOR);
+        ticking.putDescriptor(DESCRIPTOR, ticking.generation());
         assertThat(ticking.descriptor(BLOB)).isEmpty();
     }
 
@@ -276,6 +281,94 @@ class SweepFencedCacheTest {
     }
 
     /** Publishes a sweeping marker and polls it once, then again after the stale limit, as after a collector died. */
+    @Test
+    void putAfterFenceRaisedAndLowered_dropped() throws Exception {
+        ticking.poll();
+        Generation beforeRead = ticking.generation();
+        assertThat(ticking.descriptor(BLOB)).as("lookup with the cache open").isEmpty();
+
+        epoch.publish(true, Instant.now());
+        pollEvery(CollectionEpoch.POLL_INTERVAL, Duration.ofSeconds(10));
+        epoch.publish(false, Instant.now());
+        pollEvery(CollectionEpoch.POLL_INTERVAL, CollectionEpoch.POLL_INTERVAL);
+        assertThat(ticking.fenceState()).as("reopened when the stalled put arrives").isEqualTo(FenceState.OPEN);
+        ticking.putDescriptor(DESCRIPTOR, beforeRead);
+        ticking.putLink(LinkKind.LAYER, REPOSITORY, BLOB, beforeRead);
+
+        assertThat(inMemory.descriptor(BLOB)).as("descriptor read before the fence").isEmpty();
+        assertThat(inMemory.isLinked(LinkKind.LAYER, REPOSITORY, BLOB)).as("link read before the fence").isFalse();
+    }
+
+    @Test
+    void putWithoutFenceSinceRead_stored() {
+        ticking.poll();
+        Generation beforeRead = ticking.generation();
+        assertThat(ticking.descriptor(BLOB)).as("lookup with the cache open").isEmpty();
+
+        pollEvery(CollectionEpoch.POLL_INTERVAL, Duration.ofSeconds(10));
+        ticking.putDescriptor(DESCRIPTOR, beforeRead);
+        ticking.putLink(LinkKind.LAYER, REPOSITORY, BLOB, beforeRead);
+
+        assertThat(ticking.descriptor(BLOB)).contains(DESCRIPTOR);
+        assertThat(ticking.isLinked(LinkKind.LAYER, REPOSITORY, BLOB)).isTrue();
+    }
+
+    @Test
+    void collectionUnseenByPoller_putDropped() throws Exception {
+        ticking.poll();
+        Generation beforeRead = ticking.generation();
+
+        // The poller stalled through the whole collection, so it never read the sweeping marker.
+        epoch.publish(true, Instant.now());
+        epoch.publish(false, Instant.now());
+        ticking.poll();
+        ticking.putDescriptor(DESCRIPTOR, beforeRead);
+
+        assertThat(inMemory.descriptor(BLOB)).isEmpty();
+    }
+
+    @Test
+    void putTakenBeforeAbandonedMarker_dropped() throws Exception {
+        epoch.publish(true, Instant.now());
+        ticking.poll();
+        Generation whileSweeping = ticking.generation();
+
+        ticker.addAndGet(CollectionEpoch.STALE_LIMIT.plusSeconds(1).toNanos());
+        ticking.poll();
+        assertThat(ticking.fenceState()).isEqualTo(FenceState.ABANDONED);
+        ticking.putDescriptor(DESCRIPTOR, whileSweeping);
+        assertThat(inMemory.descriptor(BLOB)).as("read while the dead collector may still delete").isEmpty();
+
+        ticking.putDescriptor(DESCRIPTOR, ticking.generation());
+        assertThat(ticking.descriptor(BLOB)).as("read after the marker was taken for abandoned").contains(DESCRIPTOR);
+    }
+
+    @Test
+    void fenceDuringDelegateWrite_entryRemoved() {
+        AtomicReference<SweepFencedCache> wrapper = new AtomicReference<>();
+        FenceDuringPut delegate = new FenceDuringPut(inMemory, () -> {
+            try {
+                epoch.publish(true, Instant.now());
+                epoch.publish(false, Instant.now());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            wrapper.get().poll();
+        });
+        wrapper.set(new SweepFencedCache(delegate, epoch, Duration.ofHours(1), CollectionEpoch.CACHE_VALIDITY,
+                CollectionEpoch.STALE_LIMIT, ticker::get));
+        SweepFencedCache cache = wrapper.get();
+        cache.poll();
+
+        cache.putDescriptor(DESCRIPTOR, cache.generation());
+        assertThat(delegate.writes).as("descriptor put passed the first check").isEqualTo(1);
+        assertThat(inMemory.descriptor(BLOB)).as("descriptor written after the fence dropped entries").isEmpty();
+
+        cache.putLink(LinkKind.LAYER, REPOSITORY, BLOB, cache.generation());
+        assertThat(delegate.writes).as("link put passed the first check").isEqualTo(2);
+        assertThat(inMemory.isLinked(LinkKind.LAYER, REPOSITORY, BLOB)).as("link written after the fence dropped entries").isFalse();
+    }
+
     private void abandonMarker() throws Exception {
         epoch.publish(true, Instant.now());
         ticking.poll();
@@ -293,5 +386,67 @@ class SweepFencedCacheTest {
 
     private SweepFencedCache fenced(Duration pollInterval, Duration validity) {
         return new SweepFencedCache(inMemory, epoch, pollInterval, validity, CollectionEpoch.STALE_LIMIT, System::nanoTime);
+    }
+
+    /** A cache whose writes land only after {@code fence} ran, as the write of a thread that stalled through a collection. */
+    private static final class FenceDuringPut implements MeasuredCache {
+
+        private final MeasuredCache delegate;
+        private final Runnable fence;
+        int writes;
+
+        FenceDuringPut(MeasuredCache delegate, Runnable fence) {
+            this.delegate = delegate;
+            this.fence = fence;
+        }
+
+        @Override
+        public Optional<Descriptor> descriptor(Digest digest) {
+            return delegate.descriptor(digest);
+        }
+
+        @Override
+        public void putDescriptor(Descriptor descriptor, Generation generation) {
+            writes++;
+            fence.run();
+            delegate.putDescriptor(descriptor, generation);
+        }
+
+        @Override
+        public void removeDescriptor(Digest digest) {
+            delegate.removeDescriptor(digest);
+        }
+
+        @Override
+        public boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest) {
+            return delegate.isLinked(kind, repository, digest);
+        }
+
+        @Override
+        public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {
+            writes++;
+            fence.run();
+            delegate.putLink(kind, repository, digest, generation);
+        }
+
+        @Override
+        public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {
+            delegate.removeLink(kind, repository, digest);
+        }
+
+        @Override
+        public void invalidateLocalEntries() {
+            delegate.invalidateLocalEntries();
+        }
+
+        @Override
+        public CacheStatistics statistics() {
+            return delegate.statistics();
+        }
+
+        @Override
+        public String type() {
+            return delegate.type();
+        }
     }
 }
