@@ -114,8 +114,8 @@ public final class SweepFencedCache implements MeasuredCache {
     private final Duration staleLimit;
     private final LongSupplier nanoTime;
     private final AtomicBoolean pollFailing = new AtomicBoolean();
-    /** Raised by the poller at every close, epoch id change and abandoned marker; see the block comment. */
-    private final AtomicLong generation = new AtomicLong(1);
+    /** The fence generation, raised by the poller at every close, epoch id change and abandoned marker. */
+    private final AtomicLong fenceGeneration = new AtomicLong(1);
     private volatile long openUntilNanos;
     private volatile boolean open;
     private volatile boolean abandoned;
@@ -202,7 +202,7 @@ public final class SweepFencedCache implements MeasuredCache {
         boolean idChanged = !state.id().equals(epochId);
         if (closing || idChanged || (stale && !abandoned)) {
             // Before the cache closes or drops entries, so that a put landing after either fails its second check.
-            generation.incrementAndGet();
+            fenceGeneration.incrementAndGet();
         }
 
         if (closing) {
@@ -260,12 +260,12 @@ public final class SweepFencedCache implements MeasuredCache {
 
     @Override
     public Generation generation() {
-        return new Generation(generation.get());
+        return new Generation(fenceGeneration.get());
     }
 
-    /** Returns whether a put made with {@code taken} may be written: the cache is open and no fence was raised since. */
-    private boolean accepts(Generation taken) {
-        return isOpen() && taken.value() == generation.get();
+    /** Returns whether a put carrying {@code generation} may be written, which needs an open cache and no fence raised since. */
+    private boolean accepts(Generation generation) {
+        return isOpen() && generation.value() == fenceGeneration.get();
     }
 
     @Override
@@ -278,12 +278,12 @@ public final class SweepFencedCache implements MeasuredCache {
     }
 
     @Override
-    public void putDescriptor(Descriptor descriptor, Generation taken) {
-        if (!accepts(taken)) {
+    public void putDescriptor(Descriptor descriptor, Generation generation) {
+        if (!accepts(generation)) {
             return;
         }
-        delegate.putDescriptor(descriptor, taken);
-        if (!accepts(taken)) {
+        delegate.putDescriptor(descriptor, generation);
+        if (!accepts(generation)) {
             delegate.removeDescriptor(descriptor.digest());
         }
     }
@@ -303,12 +303,12 @@ public final class SweepFencedCache implements MeasuredCache {
     }
 
     @Override
-    public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation taken) {
-        if (!accepts(taken)) {
+    public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {
+        if (!accepts(generation)) {
             return;
         }
-        delegate.putLink(kind, repository, digest, taken);
-        if (!accepts(taken)) {
+        delegate.putLink(kind, repository, digest, generation);
+        if (!accepts(generation)) {
             delegate.removeLink(kind, repository, digest);
         }
     }
