@@ -26,7 +26,7 @@ class LoginThrottleTest {
 
     @Test
     void oneUsersTypos_otherUserOfSameAddressNotBlocked() {
-        // Finding of a review: carol's wrong passwords behind one NAT address locked alice out.
+        // Several users behind one NAT address: carol's typos must not lock alice out.
         for (int i = 0; i < 3; i++) {
             throttle.failed("carol", "10.0.0.1");
         }

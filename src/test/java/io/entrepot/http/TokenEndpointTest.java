@@ -99,7 +99,7 @@ class TokenEndpointTest {
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:Team/App:pull", alice, null, 400,
                         "invalid scope repository:Team/App:pull"),
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:team/app", alice, null, 400, "invalid scope repository:team/app"),
-                // A review found Team-A/app answered 200 with an empty scope while team-a//app got 400.
+                // Team-A/app once passed as a host name and got 200 with an empty scope.
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:Team-A/app:pull", alice, null, 400,
                         "invalid repository name \"Team-A/app\""),
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:team-a//app:pull", alice, null, 400,
