@@ -70,9 +70,11 @@ public final class SweepFencedCache implements MeasuredCache {
      * HEARTBEAT_DEADLINE + (slowest delete, plus any pause between the check and the call) <
      * STALE_LIMIT.
      *
-     * NOTE: a lookup that read storage before the first delete and writes its entry after the
-     * fence wait (more than FENCE_WAIT later, for instance after a long pause of this process) can
-     * still add a stale entry to Redis, which stays until the key is removed.
+     * NOTE: the fence checks when an entry is written, not when storage was read for it. A lookup
+     * that read storage while the cache was open and whose write lands after the cache reopens
+     * (its thread stalled for longer than FENCE_WAIT plus the whole sweep) adds an entry for a
+     * blob the sweep may have deleted, to this process and to Redis. Closing it needs the fence
+     * generation seen at the read to travel with the write.
      */
 
     private static final Logger log = LoggerFactory.getLogger(SweepFencedCache.class);

@@ -46,7 +46,8 @@ final class AccessConfigMapper {
         AccessConfig.Grantees admins = admins();
         AccessConfig.Role defaultRole = defaultRole();
         List<AccessConfig.Project> projects = projects();
-        if (admins.equals(AccessConfig.Grantees.NONE) && defaultRole == null && projects.isEmpty()) {
+        boolean grantsNothing = admins.equals(AccessConfig.Grantees.NONE) && defaultRole == null && projects.isEmpty();
+        if (grantsNothing && !reader.hasProblemBelow("access")) {
             reader.problem("access", "grants nothing; add admins, a default role or projects", section);
         }
         return new AccessConfig(true, admins, defaultRole, projects);
@@ -129,7 +130,8 @@ final class AccessConfigMapper {
         Map<String, AccessConfig.Role> users = roles(grants.get("users"), path + ".users");
         Map<String, AccessConfig.Role> groups = roles(grants.get("groups"), path + ".groups");
         Map<String, AccessConfig.Role> robots = roles(grants.get("robots"), path + ".robots");
-        if (!anonymousPull && users.isEmpty() && groups.isEmpty() && robots.isEmpty()) {
+        boolean grantsNothing = !anonymousPull && users.isEmpty() && groups.isEmpty() && robots.isEmpty();
+        if (grantsNothing && !reader.hasProblemBelow(path)) {
             reader.problem(path, "grants nothing; give anonymous: pull, or a role to users, groups or robots", null);
         }
         return new AccessConfig.Project(pattern, anonymousPull, users, groups, robots);
@@ -190,8 +192,10 @@ final class AccessConfigMapper {
     private void unknownKeys(JsonNode node, String path, Set<String> known) {
         node.properties().forEach(entry -> {
             if (!known.contains(entry.getKey())) {
-                reader.problem(path + "." + entry.getKey(), "unknown key, expected one of " + String.join(", ", known.stream().sorted().toList()),
-                        null);
+                List<String> close = KeySpelling.closeNames(entry.getKey(), known);
+                String hint = close.isEmpty() ? "" : "did you mean " + close.get(0) + "? ";
+                reader.problem(path + "." + entry.getKey(), "unknown key, " + hint + "expected one of "
+                        + String.join(", ", known.stream().sorted().toList()), null);
             }
         });
     }

@@ -104,10 +104,22 @@ final class BuiltinAuthMapper {
                 }
             });
         }
-        if (backends.isEmpty()) {
+        if (backends.isEmpty() && !backendHadProblem(section)) {
             reader.problem(SECTION, "configure at least one identity backend: htpasswd, ldap or robots", null);
         }
         return backends;
+    }
+
+    /**
+     * Returns true if a backend, or an unknown key that may be a misspelt backend, already has a
+     * problem, so that "configure at least one identity backend" does not repeat it.
+     */
+    private boolean backendHadProblem(JsonNode section) {
+        if (BACKENDS.stream().anyMatch(backend -> reader.hasProblemBelow(SECTION + "." + backend))) {
+            return true;
+        }
+        return section != null && section.isObject() && section.propertyStream()
+                .anyMatch(entry -> !ConfigKeys.isKnown(SECTION + "." + entry.getKey()) && !entry.getValue().isNull());
     }
 
     private IdentityBackendConfig backend(String name) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The catalog of configuration keys: those Entrepot reads, those distribution (2.8 and 3.0) reads
@@ -112,7 +114,46 @@ final class ConfigKeys {
             "http.tls.letsencrypt", "Let's Encrypt is not supported, so Entrepot would have no certificate."
                     + " Obtain the certificate another way and set http.tls.certificate and http.tls.key");
 
+    /**
+     * Known keys that an operator sets to make the registry safer, with what Entrepot would do if it
+     * ignored a misspelling of one. An unknown key close to one of these, or close to a section
+     * whose value contains one (such as {@code htpp: {tls: ...}}), stops start-up.
+     *
+     * <p>Keys are in this map when ignoring them widens who can do what, exposes traffic or data,
+     * removes a limit that has no default, or loses the audit trail. Keys are left out when
+     * ignoring them is as safe or safer: without {@code storage.delete} deletion stays disabled,
+     * without {@code http.trustedproxies} no forwarded address is trusted, without
+     * {@code retention} nothing is removed, and {@code maxfailures}, {@code maxmanifestsize} and
+     * {@code maxheaderbytes} keep a bounded default. The schemes under {@code auth} and the keys
+     * under {@code auth.builtin} and {@code access} stop start-up anyway when unknown.
+     */
+    private static final Map<String, String> SAFETY_KEYS = Map.ofEntries(
+            Map.entry("auth", "serve without authentication"),
+            Map.entry("access", "give every authenticated user every right in every repository"),
+            Map.entry("audit", "keep no audit log"),
+            Map.entry("audit.path", "keep no audit log"),
+            Map.entry("http.addr", "listen on every network interface, port 5000"),
+            Map.entry("http.headers", "send none of the configured response headers, such as Strict-Transport-Security"),
+            Map.entry("http.maxblobsize", "accept uploads of any size"),
+            Map.entry("http.maxuploadsperuser", "let each user open any number of uploads"),
+            Map.entry("http.tls", "serve plain HTTP, with passwords and tokens unencrypted"),
+            Map.entry("http.tls.certificate", "serve plain HTTP, with passwords and tokens unencrypted"),
+            Map.entry("http.tls.key", "serve plain HTTP, with passwords and tokens unencrypted"),
+            Map.entry("http.tls.clientcas", "accept clients without checking their certificates"),
+            Map.entry("http.tls.minimumtls", "accept TLS 1.2 even if a later minimum was meant"),
+            Map.entry("http.tls.ciphersuites", "accept every default cipher suite"),
+            Map.entry("storage.maintenance.readonly", "accept pushes and deletions although read-only mode was requested"),
+            Map.entry("storage.maintenance.readonly.enabled", "accept pushes and deletions although read-only mode was requested"),
+            Map.entry("storage.s3.encrypt", "store objects without server-side encryption"),
+            Map.entry("redis.tls", "connect to Redis without TLS"),
+            Map.entry("redis.tls.enabled", "connect to Redis without TLS"));
+
     private ConfigKeys() {}
+
+    /** Returns true if {@code path} is a key of the catalog, read or not, rather than an unknown key. */
+    static boolean isKnown(String path) {
+        return path.equals("auth") || catalog().anyMatch(path::equals);
+    }
 
     /** Adds a warning for each key Entrepot ignores and a problem for each key it must not ignore. */
     static void check(JsonNode root, List<ConfigProblem> problems, List<String> warnings) {
@@ -147,10 +188,66 @@ final class ConfigKeys {
             }
         } else if (path.startsWith("auth.builtin.")) {
             // A misspelt key here, such as starttls, could leave a password unprotected, so it stops start-up.
-            problems.add(new ConfigProblem(path, "unknown key of the built-in token server; see the auth.builtin keys in docs/security.md", null));
+            problems.add(new ConfigProblem(path, "unknown key of the built-in token server" + hint(closeSiblings(path))
+                    + "; see the auth.builtin keys in docs/security.md", null));
         } else {
-            warnings.add("unknown configuration key: " + path);
+            checkUnknown(path, value, problems, warnings);
         }
+    }
+
+    /**
+     * Reports an unknown key: as a problem when it is close to a safety key, otherwise as a
+     * warning that names the closest known key, if any.
+     */
+    private static void checkUnknown(String path, JsonNode value, List<ConfigProblem> problems, List<String> warnings) {
+        List<String> close = closeSiblings(path);
+        for (String intended : close) {
+            String consequence = consequenceOfIgnoring(intended, value);
+            if (consequence != null) {
+                problems.add(new ConfigProblem(path, "unknown key, did you mean " + intended + "? Entrepot would ignore it and "
+                        + consequence + ", so start-up stops; correct the spelling", null));
+                return;
+            }
+        }
+        warnings.add("unknown configuration key: " + path + hint(close));
+    }
+
+    /** Returns the known keys next to {@code path} whose last name is close to its last name, closest first. */
+    private static List<String> closeSiblings(String path) {
+        int dot = path.lastIndexOf('.');
+        String prefix = dot < 0 ? "" : path.substring(0, dot + 1);
+        Set<String> siblings = new TreeSet<>();
+        Stream.concat(Stream.of("auth"), catalog()).filter(key -> key.startsWith(prefix)).forEach(key -> {
+            String rest = key.substring(prefix.length());
+            siblings.add(rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest);
+        });
+        return KeySpelling.closeNames(path.substring(dot + 1), siblings).stream().map(name -> prefix + name).toList();
+    }
+
+    /** Returns what ignoring {@code value} at {@code intended} would cost, or null when that is no safety loss. */
+    private static String consequenceOfIgnoring(String intended, JsonNode value) {
+        String consequence = SAFETY_KEYS.get(intended);
+        if (consequence != null || !value.isObject()) {
+            return consequence;
+        }
+        for (Map.Entry<String, JsonNode> child : value.properties()) {
+            if (!child.getValue().isNull()) {
+                consequence = consequenceOfIgnoring(intended + "." + child.getKey(), child.getValue());
+                if (consequence != null) {
+                    return consequence;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Returns {@code ", did you mean X?"} for the first of {@code close}, or an empty string when it is empty. */
+    private static String hint(List<String> close) {
+        return close.isEmpty() ? "" : ", did you mean " + close.get(0) + "?";
+    }
+
+    private static Stream<String> catalog() {
+        return Stream.of(SUPPORTED, UNSUPPORTED_KEYS, UNSUPPORTED_SECTIONS, UNSAFE_KEYS.keySet()).flatMap(Set::stream);
     }
 
     /** Checks the keys of each supported scheme and reports each unsupported scheme as its own problem. */
@@ -164,7 +261,9 @@ final class ConfigKeys {
             if (SUPPORTED.contains(path)) {
                 checkKey(path, scheme.getValue(), problems, warnings);
             } else if (!scheme.getValue().isNull()) {
-                problems.add(new ConfigProblem(path, UNSUPPORTED_AUTH, null));
+                List<String> close = closeSiblings(path);
+                String hint = close.isEmpty() ? "" : "unknown scheme, did you mean " + close.get(0) + "? Otherwise ";
+                problems.add(new ConfigProblem(path, hint + UNSUPPORTED_AUTH, null));
             }
         }
     }

@@ -36,7 +36,7 @@ final class ConfigMapper {
     private final List<String> warnings;
 
     ConfigMapper(JsonNode root, List<ConfigProblem> problems, List<String> warnings) {
-        this.reader = new ValueReader(root, problems);
+        this.reader = new ValueReader(root, problems, warnings);
         this.warnings = warnings;
     }
 

@@ -61,7 +61,7 @@ final class RetentionConfigMapper {
         Duration untaggedOlderThan = duration(item, path, "removeuntaggedolderthan");
         var rule = new RetentionConfig.Rule(repositories, keepLatest, keepTags, olderThan, untaggedOlderThan);
         boolean setsAnything = RULE_KEYS.stream().anyMatch(key -> !key.equals("repositories") && item.hasNonNull(key));
-        if (!setsAnything) {
+        if (!setsAnything && !reader.hasProblemBelow(path)) {
             reader.problem(path, "sets nothing to remove; add keeplatest, keeptags, removetagsolderthan or removeuntaggedolderthan", null);
         }
         return rule;
@@ -145,7 +145,9 @@ final class RetentionConfigMapper {
     private void unknownKeys(JsonNode node, String path, Set<String> known) {
         for (Map.Entry<String, JsonNode> property : node.properties()) {
             if (!known.contains(property.getKey())) {
-                reader.problem(path + "." + property.getKey(), "unknown key; expected one of " + new java.util.TreeSet<>(known), null);
+                List<String> close = KeySpelling.closeNames(property.getKey(), known);
+                String hint = close.isEmpty() ? "" : "; did you mean " + close.get(0) + "?";
+                reader.problem(path + "." + property.getKey(), "unknown key" + hint + "; expected one of " + new java.util.TreeSet<>(known), null);
             }
         }
     }

@@ -18,10 +18,12 @@ final class ValueReader {
 
     private final JsonNode root;
     private final List<ConfigProblem> problems;
+    private final List<String> warnings;
 
-    ValueReader(JsonNode root, List<ConfigProblem> problems) {
+    ValueReader(JsonNode root, List<ConfigProblem> problems, List<String> warnings) {
         this.root = root;
         this.problems = problems;
+        this.warnings = warnings;
     }
 
     /**
@@ -49,6 +51,15 @@ final class ValueReader {
 
     void problem(String path, String message, JsonNode value) {
         problems.add(new ConfigProblem(path, message, value == null ? null : display(path, value)));
+    }
+
+    /**
+     * Returns true if a problem was recorded for a key below {@code path}, such as
+     * {@code access.default} below {@code access}. A section whose entries had problems is not
+     * also reported as empty, because that would repeat one cause as a second error.
+     */
+    boolean hasProblemBelow(String path) {
+        return problems.stream().anyMatch(problem -> problem.key().startsWith(path + "."));
     }
 
     String string(String path, String defaultValue) {
@@ -96,6 +107,7 @@ final class ValueReader {
     /**
      * Reads a Go duration: a string such as {@code 10s} or {@code 1h30m}, or an integer number of
      * nanoseconds, which is how Go's YAML decoder reads a bare number into a {@code time.Duration}.
+     * A bare number other than 0 gets a warning, because it is most often seconds without a unit.
      */
     Duration duration(String path, Duration defaultValue) {
         JsonNode node = node(path);
@@ -107,7 +119,11 @@ final class ValueReader {
                 problem(path, "invalid duration, must not be negative", node);
                 return defaultValue;
             }
-            return Duration.ofNanos(node.longValue());
+            Duration nanoseconds = Duration.ofNanos(node.longValue());
+            if (!nanoseconds.isZero()) {
+                warnings.add(bareNumberWarning(path, node.longValue(), nanoseconds));
+            }
+            return nanoseconds;
         }
         if (!node.isTextual()) {
             problem(path, "invalid duration, expected a number and a unit such as 10s or 1h30m", node);
@@ -119,6 +135,16 @@ final class ValueReader {
             problem(path, "invalid duration, " + e.reason(), node);
             return defaultValue;
         }
+    }
+
+    private static String bareNumberWarning(String path, long number, Duration nanoseconds) {
+        String readAs = GoDuration.format(nanoseconds);
+        String warning = path + ": " + number + " has no unit and is read as " + readAs + ", as distribution reads it; write ";
+        // Past a million seconds (about 11.6 days) the number is far more likely to be meant as nanoseconds.
+        if (number < 1_000_000) {
+            return warning + number + "s if you meant seconds, or " + readAs + " to keep this value";
+        }
+        return warning + readAs + " to keep this value with a unit";
     }
 
     /** Returns a list of strings, accepting a single string as a list of one. */

@@ -123,6 +123,23 @@ class MainTest {
     }
 
     @Test
+    void configCheck_misspeltAuth_exitsTwo() throws IOException {
+        Path config = write("""
+                version: 0.1
+                storage:
+                  filesystem: {rootdirectory: /tmp/entrepot-unused}
+                auht:
+                  htpasswd: {realm: basic-realm, path: /etc/registry/htpasswd}
+                """);
+
+        int status = Main.run("config", "check", config.toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("auht: unknown key, did you mean auth?");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void configCheck_missingFile_namesPath() {
         Path missing = dir.resolve("no-such-config.yml");
 

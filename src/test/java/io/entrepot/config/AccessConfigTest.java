@@ -105,15 +105,33 @@ class AccessConfigTest {
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
                 "access.default", "access.admin",
                 "access.projects.team-a.users.alice", "access.projects.team-a.users.bob", "access.projects.team-a.users",
-                "access.projects.team-a.anonymous", "access.projects.team-a.readers", "access.projects.team-a",
-                "access.projects.team-b", "access.projects.Team_C", "access.projects.team-d.groups", "access.projects.team-d");
+                "access.projects.team-a.anonymous", "access.projects.team-a.readers",
+                "access.projects.team-b", "access.projects.Team_C", "access.projects.team-d.groups");
         assertThat(error.getMessage())
                 .contains("access.default: unknown role, must be none, reader, developer, maintainer or admin (value \"owner\")")
                 .contains("access.projects.team-a.users.alice: unknown role, must be reader, developer, maintainer or admin (value \"writer\")")
                 .contains("access.projects.team-a.users.bob: empty grant")
                 .contains("access.projects.team-a.anonymous: must be pull or none")
+                .contains("access.admin: unknown key, did you mean admins? expected one of admins, default, projects")
                 .contains("access.projects.team-b: empty grant")
                 .contains("invalid project name \"Team_C\"");
+    }
+
+    @Test
+    void unknownRole_isNotAlsoReportedAsGrantingNothing() throws Exception {
+        ConfigException error = loadExpectingFailure(minimal + "access:\n  projects:\n    team-a:\n      users: {alice: writer}\n");
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("access.projects.team-a.users.alice");
+        assertThat(error.getMessage()).doesNotContain("grants nothing");
+    }
+
+    @Test
+    void misspeltSection_isNotAlsoReportedAsGrantingNothing() throws Exception {
+        ConfigException error = loadExpectingFailure(minimal + "access:\n  projets:\n    team-a:\n      users: {alice: reader}\n");
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("access.projets");
+        assertThat(error.getMessage()).contains("access.projets: unknown key, did you mean projects?");
+        assertThat(error.getMessage()).doesNotContain("grants nothing");
     }
 
     @Test

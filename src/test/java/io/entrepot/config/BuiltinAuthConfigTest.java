@@ -152,6 +152,16 @@ class BuiltinAuthConfigTest {
         assertThat(noBackendError.getMessage()).contains("auth.builtin: configure at least one identity backend");
     }
 
+    @Test
+    void misspeltBackend_isNotAlsoReportedAsMissing() {
+        String yaml = STORAGE + "auth:\n  builtin:\n    service: s\n    issuer: i\n    key: " + key + "\n    htpaswd:\n      path: /x\n";
+
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> load(yaml, Map.of()));
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("auth.builtin.htpaswd");
+        assertThat(error.getMessage()).contains("auth.builtin.htpaswd: unknown key of the built-in token server, did you mean auth.builtin.htpasswd?");
+    }
+
     private String minimal() {
         return STORAGE + """
                 auth:

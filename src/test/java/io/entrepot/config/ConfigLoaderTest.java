@@ -333,6 +333,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_durationWithoutUnit_warnsAndReadsNanoseconds() throws Exception {
+        LoadedConfig loaded = load("version: 0.1\nstorage: {inmemory: {}}\nhttp: {draintimeout: 30}\n", Map.of());
+
+        assertThat(loaded.config().http().drainTimeout()).isEqualTo(Duration.ofNanos(30));
+        assertThat(loaded.warnings()).containsExactly("http.draintimeout: 30 has no unit and is read as 30ns, as distribution reads it;"
+                + " write 30s if you meant seconds, or 30ns to keep this value");
+    }
+
+    @Test
+    void load_durationWithoutUnitFromEnvironment_warns() throws Exception {
+        LoadedConfig loaded = load("version: 0.1\nstorage: {inmemory: {}}\n", Map.of("REGISTRY_HTTP_DRAINTIMEOUT", "30"));
+
+        assertThat(loaded.warnings()).containsExactly("http.draintimeout: 30 has no unit and is read as 30ns, as distribution reads it;"
+                + " write 30s if you meant seconds, or 30ns to keep this value");
+    }
+
+    @Test
+    void load_largeDurationWithoutUnit_suggestsUnitForSameValue() throws Exception {
+        LoadedConfig loaded = load("version: 0.1\nstorage: {inmemory: {}}\nhttp: {shutdowndelay: 30000000000}\n", Map.of());
+
+        assertThat(loaded.config().http().shutdownDelay()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(loaded.warnings()).containsExactly("http.shutdowndelay: 30000000000 has no unit and is read as 30s,"
+                + " as distribution reads it; write 30s to keep this value with a unit");
+    }
+
+    @Test
+    void load_zeroOrDurationWithUnit_noWarning() throws Exception {
+        LoadedConfig loaded = load("version: 0.1\nstorage: {inmemory: {}}\nhttp: {draintimeout: 0, shutdowndelay: 30s}\n", Map.of());
+
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
     void load_unknownKeyUnderDriver_warned() throws Exception {
         List<String> warnings = load("version: 0.1\nstorage:\n  filesystem:\n    rootdir: /x\n", Map.of()).warnings();
 

@@ -218,6 +218,16 @@ class ConfigValidationTest {
     }
 
     @Test
+    void load_retentionRuleWithMisspeltKey_reportedOnce() throws IOException {
+        String yaml = "version: 0.1\nstorage:\n  inmemory:\nretention:\n  rules:\n    - repositories: team/*\n      keeplatst: 3\n";
+
+        ConfigException error = loadExpectingFailure(yaml, Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("retention.rules[0].keeplatst");
+        assertThat(error.getMessage()).contains("retention.rules[0].keeplatst: unknown key; did you mean keeplatest?");
+    }
+
+    @Test
     void load_validRetention_isMapped() throws Exception {
         Path file = directory.resolve("retention.yml");
         Files.writeString(file, """
