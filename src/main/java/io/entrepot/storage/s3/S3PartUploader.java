@@ -61,7 +61,7 @@ final class S3PartUploader {
     private final int maxBuffers;
     private final Semaphore requestSlots;
 
-    // Guarded by this. Invariant: the writer holds allocatedBuffers - 1 extras of the budget while allocatedBuffers > 0.
+    // Guarded by this. While allocatedBuffers > 0, this uploader has taken allocatedBuffers - 1 extras from the budget.
     private final Deque<byte[]> freeBuffers = new ArrayDeque<>();
     private int allocatedBuffers;
     private int buffersInFlight;
@@ -201,9 +201,9 @@ final class S3PartUploader {
     }
 
     /**
-     * Returns every buffer that no part in flight holds to the budget, the writer's own included;
-     * the buffers of parts still in flight return when they finish. Call once the writer is done
-     * with its buffer, normally after {@link #awaitAll}.
+     * Returns to the budget every buffer that no part in flight uses, the writer's own included.
+     * The buffers of parts still in flight return when those parts finish. Call once the writer is
+     * done with its buffer, normally after {@link #awaitAll}.
      */
     synchronized void release() {
         if (released) {

@@ -208,7 +208,7 @@ class S3ParallelPartsTest {
     }
 
     @Test
-    void writers_smallBudget_holdOneBufferEachPlusBudget() throws Exception {
+    void writers_smallBudget_allComplete() throws Exception {
         int writers = 6;
         byte[][] contents = new byte[writers][];
         for (int i = 0; i < writers; i++) {
@@ -235,8 +235,8 @@ class S3ParallelPartsTest {
                 }));
             }
 
-            // Every writer sends its first part, and two of them one more each with the extra buffers;
-            // then all of them wait for their own parts, which the proxy holds.
+            // Every writer sends its first part, and the two extra buffers carry two more parts.
+            // Then every writer waits for its own parts, which the proxy keeps.
             awaitAtLeast(heldParts, writers + 2);
             assertThat(heldParts.get()).as("parts held at the proxy").isEqualTo(writers + 2);
             assertThat(budget.extrasInUse()).as("extra buffers in use").isEqualTo(2);
@@ -347,7 +347,7 @@ class S3ParallelPartsTest {
     }
 
     @Test
-    void writer_cancelOrCloseMidUpload_returnsEveryBuffer() throws Exception {
+    void writer_cancelOrClose_returnsEveryBuffer() throws Exception {
         byte[] content = randomBytes(5 * PART + 4_444, 28);
 
         try (S3Driver driver = new S3Driver(options(server.endpoint(), bucket, "root", 4, 4, 3L * PART))) {
