@@ -1,5 +1,7 @@
 package io.entrepot.auth;
 
+import io.entrepot.registry.RegistryException;
+import io.entrepot.registry.RepositoryName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -9,9 +11,13 @@ import java.util.regex.Pattern;
  * it: {@code type:name:actions}, such as {@code repository:team/app:pull,push} or
  * {@code registry:catalog:*}.
  *
- * <p>The name may itself contain colons, because a repository name can start with a host and
- * port ({@code localhost:5000/team/app}), so the type ends at the first colon and the actions
- * start after the last one. A type may carry a class in brackets, such as
+ * <p>The type ends at the first colon and the actions start after the last one, so the name of
+ * a resource of another type may contain colons. A repository name must follow the same grammar
+ * as the repository in an API path ({@link RepositoryName}): a scope for a name the registry
+ * would reject, such as {@code Team-A/app} or {@code localhost:5000/team/app}, is malformed and
+ * rejected, rather than silently granted nothing. A scope of a type the token server does not
+ * know, or with an action it does not grant, is well formed and left out of the token, as
+ * Docker's token specification allows. A type may carry a class in brackets, such as
  * {@code repository(plugin)}; the class is dropped, because no access rule depends on it.
  */
 public final class Scopes {
@@ -22,15 +28,6 @@ public final class Scopes {
     private static final int MAX_SCOPE_LENGTH = 512;
 
     private static final Pattern TYPE = Pattern.compile("[a-z0-9]+(?:\\([a-z0-9]+\\))?");
-
-    /** A name component of the distribution reference grammar, such as {@code my-app} or {@code app_v2}. */
-    private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-
-    /** The distribution reference grammar for a name: an optional host with port, then path components. */
-    private static final Pattern REPOSITORY_NAME = Pattern.compile(
-            "(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
-                    + "|\\[[0-9A-Fa-f:]+\\](?::[0-9]+)?)/)?"
-                    + COMPONENT + "(?:/" + COMPONENT + ")*");
 
     private static final Pattern ACTION = Pattern.compile("[a-z]+|\\*");
 
@@ -82,8 +79,12 @@ public final class Scopes {
         if (name.isEmpty()) {
             throw invalid(scope, "the resource name is empty");
         }
-        if (type.equals("repository") && !REPOSITORY_NAME.matcher(name).matches()) {
-            throw invalid(scope, "invalid repository name " + name);
+        if (type.equals("repository")) {
+            try {
+                RepositoryName.parse(name);
+            } catch (RegistryException e) {
+                throw invalid(scope, e.getMessage());
+            }
         }
         List<Access> accesses = new ArrayList<>();
         for (String action : actions.split(",", -1)) {

@@ -43,7 +43,7 @@ final class ConfigKeys {
             "storage.s3.multipartcopythresholdsize", "storage.s3.storageclass", "storage.s3.objectacl",
             "storage.s3.useragent", "storage.s3.usedualstack", "storage.s3.loglevel",
             "storage.s3.maxconnections", "storage.s3.connecttimeout", "storage.s3.sockettimeout",
-            "storage.s3.maxretries", "storage.s3.uploadconcurrency",
+            "storage.s3.maxretries", "storage.s3.uploadconcurrency", "storage.s3.uploadbuffermemory",
             "storage.redirect", "storage.redirect.disable", "storage.redirect.expiry",
             "middleware", "middleware.storage",
             "storage.delete", "storage.delete.enabled",

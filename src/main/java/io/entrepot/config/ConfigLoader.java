@@ -1,6 +1,7 @@
 package io.entrepot.config;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Loads distribution's {@code config.yml} format into a validated {@link RegistryConfig}.
@@ -25,7 +28,16 @@ public final class ConfigLoader {
     /** Address of {@link #defaults}: loopback only, because the default has no authentication. */
     public static final String DEFAULT_LOCAL_ADDR = "127.0.0.1:5000";
 
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /*
+     * A key repeated in one mapping is an error. YAML parsers keep the last value, so a second
+     * "http:" block would silently drop the first one's addr and listen on every interface, or a
+     * second "auth:" would replace the first.
+     */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .build();
+
+    private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate field '([^']*)'");
 
     private ConfigLoader() {}
 
@@ -105,6 +117,12 @@ public final class ConfigLoader {
         try {
             tree = YAML.readTree(Files.readString(file));
         } catch (JacksonException e) {
+            Matcher duplicate = DUPLICATE_FIELD.matcher(String.valueOf(e.getOriginalMessage()));
+            if (duplicate.find()) {
+                String line = e.getLocation() == null ? "" : " (near line " + e.getLocation().getLineNr() + ")";
+                throw new ConfigException("configuration file " + file + " sets key " + duplicate.group(1) + " twice in the same mapping"
+                        + line + "; YAML would keep only the last one, so merge the two", e);
+            }
             throw new ConfigException("invalid YAML in configuration file " + file + ": " + e.getOriginalMessage(), e);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ConfigException("configuration file not found: " + file.toAbsolutePath(), e);

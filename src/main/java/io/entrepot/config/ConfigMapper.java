@@ -354,6 +354,10 @@ final class ConfigMapper {
         for (String proxy : proxies) {
             if (!IP_OR_CIDR.matcher(proxy).matches()) {
                 reader.problem("http.trustedproxies", "must contain IP addresses or CIDR ranges such as 10.0.0.0/8, not " + proxy, node);
+            } else if (proxy.endsWith("/0")) {
+                warnings.add("http.trustedproxies: " + proxy + " trusts every client to name its own address in X-Forwarded-For,"
+                        + " which defeats the failed-login limit per address and lets clients write any client_address into the"
+                        + " audit log; list only the addresses of your proxies");
             }
         }
         return List.copyOf(proxies);

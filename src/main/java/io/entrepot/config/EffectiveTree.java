@@ -116,6 +116,7 @@ final class EffectiveTree {
         params.put("v4auth", s3.v4Auth());
         params.put("chunksize", s3.chunkSize());
         params.put("uploadconcurrency", s3.uploadConcurrency());
+        params.put("uploadbuffermemory", s3.uploadBufferMemory());
         params.put("multipartcopychunksize", s3.multipartCopyChunkSize());
         params.put("multipartcopymaxconcurrency", s3.multipartCopyMaxConcurrency());
         params.put("multipartcopythresholdsize", s3.multipartCopyThresholdSize());

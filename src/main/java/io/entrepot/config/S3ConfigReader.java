@@ -43,6 +43,9 @@ final class S3ConfigReader {
             keyId = null;
         }
 
+        long chunkSize = size("chunksize", StorageConfig.S3.DEFAULT_CHUNK_SIZE, StorageConfig.S3.MIN_CHUNK_SIZE);
+        int maxConnections = (int) positive("maxconnections", StorageConfig.S3.DEFAULT_MAX_CONNECTIONS, 10_000);
+
         return new StorageConfig.S3(
                 accessKey,
                 secretKey,
@@ -57,9 +60,10 @@ final class S3ConfigReader {
                 secure,
                 reader.bool(PREFIX + "skipverify", false),
                 v4Auth,
-                size("chunksize", StorageConfig.S3.DEFAULT_CHUNK_SIZE, StorageConfig.S3.MIN_CHUNK_SIZE),
+                chunkSize,
                 (int) positive("uploadconcurrency", StorageConfig.S3.DEFAULT_UPLOAD_CONCURRENCY,
                         StorageConfig.S3.MAX_UPLOAD_CONCURRENCY),
+                uploadBufferMemory(chunkSize, maxConnections),
                 size("multipartcopychunksize", StorageConfig.S3.DEFAULT_MULTIPART_COPY_CHUNK_SIZE, StorageConfig.S3.MIN_CHUNK_SIZE),
                 (int) positive("multipartcopymaxconcurrency", StorageConfig.S3.DEFAULT_MULTIPART_COPY_MAX_CONCURRENCY, 10_000),
                 size("multipartcopythresholdsize", StorageConfig.S3.DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE, 0),
@@ -68,7 +72,7 @@ final class S3ConfigReader {
                 optional("useragent"),
                 reader.bool(PREFIX + "usedualstack", false),
                 oneOf("loglevel", StorageConfig.S3.DEFAULT_LOG_LEVEL, StorageConfig.S3.LOG_LEVELS),
-                (int) positive("maxconnections", StorageConfig.S3.DEFAULT_MAX_CONNECTIONS, 10_000),
+                maxConnections,
                 timeout("connecttimeout", StorageConfig.S3.DEFAULT_CONNECT_TIMEOUT),
                 timeout("sockettimeout", StorageConfig.S3.DEFAULT_SOCKET_TIMEOUT),
                 (int) between("maxretries", StorageConfig.S3.DEFAULT_MAX_RETRIES, 0, 20));
@@ -125,6 +129,23 @@ final class S3ConfigReader {
                     ? " (5 MiB, S3's minimum part size)" : "") + " to " + StorageConfig.S3.MAX_CHUNK_SIZE + " (5 GiB)",
                     reader.node(PREFIX + key));
             return defaultValue;
+        }
+        return value;
+    }
+
+    /** Reads {@code uploadbuffermemory}, whose default follows the heap, and warns when it exceeds the heap. */
+    private long uploadBufferMemory(long chunkSize, int maxConnections) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        long defaultValue = StorageConfig.S3.defaultUploadBufferMemory(maxHeap, chunkSize, maxConnections);
+        long value = reader.integer(PREFIX + "uploadbuffermemory", defaultValue);
+        if (value < 0) {
+            reader.problem(PREFIX + "uploadbuffermemory", "must be a number of bytes, 0 or more (0 sends the parts of"
+                    + " every upload one at a time)", reader.node(PREFIX + "uploadbuffermemory"));
+            return defaultValue;
+        }
+        if (value > maxHeap) {
+            warnings.add("storage.s3.uploadbuffermemory: " + value + " bytes exceeds the maximum heap of " + maxHeap
+                    + " bytes, so concurrent uploads can run out of memory; lower it or raise -Xmx");
         }
         return value;
     }

@@ -42,6 +42,8 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
      * @param endpoint {@code regionendpoint} with the scheme that {@code secure} chose when it had
      *     none, or null for AWS's endpoint of the region
      * @param storageClass the storage class, or null for {@code NONE} (the server's default)
+     * @param uploadBufferMemory the bytes of part buffers that all uploads together may hold
+     *     beyond the first buffer of each
      */
     public record S3(
             String accessKey,
@@ -59,6 +61,7 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
             boolean v4Auth,
             long chunkSize,
             int uploadConcurrency,
+            long uploadBufferMemory,
             long multipartCopyChunkSize,
             int multipartCopyMaxConcurrency,
             long multipartCopyThresholdSize,
@@ -84,6 +87,8 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
          */
         public static final int DEFAULT_UPLOAD_CONCURRENCY = 4;
         public static final int MAX_UPLOAD_CONCURRENCY = 64;
+        /** A quarter of the heap, which leaves the rest to requests, caches and the SDK. */
+        public static final int DEFAULT_UPLOAD_BUFFER_HEAP_DIVISOR = 4;
         public static final long DEFAULT_MULTIPART_COPY_CHUNK_SIZE = 32 * MIB;
         public static final int DEFAULT_MULTIPART_COPY_MAX_CONCURRENCY = 100;
         public static final long DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE = 32 * MIB;
@@ -104,6 +109,15 @@ public record StorageConfig(Driver driver, boolean deleteEnabled, UploadPurging 
         public static final List<String> LOG_LEVELS = List.of(
                 "off", "debug", "debugwithsigning", "debugwithhttpbody", "debugwithrequestretries",
                 "debugwithrequesterrors", "debugwitheventstreambody");
+
+        /**
+         * Returns the default of {@code uploadbuffermemory}: a quarter of {@code maxHeap}, and no
+         * more than {@code maxConnections} parts, because parts beyond the connection pool would
+         * only wait for a connection.
+         */
+        public static long defaultUploadBufferMemory(long maxHeap, long chunkSize, int maxConnections) {
+            return Math.min(maxHeap / DEFAULT_UPLOAD_BUFFER_HEAP_DIVISOR, chunkSize * maxConnections);
+        }
 
         @Override
         public String toString() {

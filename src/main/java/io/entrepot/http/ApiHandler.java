@@ -186,7 +186,7 @@ public final class ApiHandler extends Handler.Abstract {
         putLogContext(exchange, route);
         String repository = route == Route.BASE || route == Route.CATALOG ? null : exchange.pathGroup(1);
         String authorization = exchange.header(HttpHeader.AUTHORIZATION);
-        String clientAddress = Request.getRemoteAddr(request);
+        String clientAddress = ClientAddress.of(request);
         List<Access> required = RequestAccess.required(route, exchange.method(), repository, authenticator.policy().isPresent());
         Caller caller;
         try {

@@ -110,9 +110,9 @@ final class Exchange {
         this.user = user;
     }
 
-    /** Returns the client's IP address. */
+    /** Returns the client's IP address, as {@link ClientAddress} finds it. */
     String clientAddress() {
-        return Request.getRemoteAddr(request);
+        return ClientAddress.of(request);
     }
 
     Urls urls() {

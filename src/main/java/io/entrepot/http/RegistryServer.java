@@ -124,7 +124,8 @@ public final class RegistryServer implements AutoCloseable {
         if (builtin != null) {
             api = new Handler.Sequence(builtin.handler(options, auditLog, metrics, tracing), api);
         }
-        GracefulHandler graceful = new GracefulHandler(new HealthHandler(health, cache, readOnly, false, api));
+        GracefulHandler graceful = new GracefulHandler(ClientAddress.handler(options.trustedProxies(),
+                new HealthHandler(health, cache, readOnly, false, api)));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
         server.setStopAtShutdown(false);

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
 import org.slf4j.MDC;
 
 /** Turns finished requests into {@link AuditEvent}s: which requests are audited, and under which action name. */
@@ -137,7 +136,7 @@ final class RequestAudit {
     private void record(Exchange exchange, String user, String action, String repository, String reference, String digest,
             String result, int status, String scope) {
         auditLog.record(new AuditEvent(clock.instant(), user == null || user.isEmpty() ? null : user,
-                Request.getRemoteAddr(exchange.request()), action, repository, reference, digest, result, status,
+                exchange.clientAddress(), action, repository, reference, digest, result, status,
                 MDC.get("request.id"), scope));
     }
 

@@ -134,7 +134,7 @@ final class RequestRecorder {
                     .addKeyValue("status", status)
                     .addKeyValue("bytes", responseBytes)
                     .addKeyValue("duration_ms", nanos / 1000 / 1000.0)
-                    .addKeyValue("remote", Request.getRemoteAddr(request))
+                    .addKeyValue("remote", ClientAddress.of(request))
                     .addKeyValue("user", Objects.requireNonNullElse(MDC.get("user"), ""))
                     .addKeyValue("user_agent", Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.USER_AGENT), ""))
                     .log("request");

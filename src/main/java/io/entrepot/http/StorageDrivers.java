@@ -69,7 +69,7 @@ public final class StorageDrivers {
     private static S3Driver openS3(StorageConfig.S3 s3, StorageConfig.Redirect redirect) throws IOException {
         S3Driver driver = new S3Driver(new S3DriverOptions(s3.bucket(), s3.region(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
                 s3.sessionToken(), s3.forcePathStyle(), s3.rootDirectory(), s3.encrypt(), s3.keyId(), s3.skipVerify(),
-                s3.chunkSize(), s3.uploadConcurrency(), s3.multipartCopyChunkSize(), s3.multipartCopyMaxConcurrency(), s3.multipartCopyThresholdSize(),
+                s3.chunkSize(), s3.uploadConcurrency(), s3.uploadBufferMemory(), s3.multipartCopyChunkSize(), s3.multipartCopyMaxConcurrency(), s3.multipartCopyThresholdSize(),
                 s3.storageClass(), s3.objectAcl(), s3.userAgent(), s3.useDualStack(), s3.maxConnections(),
                 s3.connectTimeout(), s3.socketTimeout(), s3.maxRetries() + 1, redirect.expiry()));
         try {

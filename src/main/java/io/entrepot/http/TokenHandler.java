@@ -146,7 +146,7 @@ final class TokenHandler extends Handler.Abstract {
         long formBytes;
 
         TokenRequest(Request request, String requestId) {
-            this.clientAddress = Request.getRemoteAddr(request);
+            this.clientAddress = ClientAddress.of(request);
             this.requestId = requestId;
         }
     }

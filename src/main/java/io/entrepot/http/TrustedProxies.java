@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The peers whose {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} headers are believed
- * ({@code http.trustedproxies}). Headers from any other peer are ignored, because a client could
- * otherwise make the registry send Location URLs that point at a host of its choice.
+ * The peers whose {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, {@code X-Forwarded-For}
+ * and {@code Forwarded} headers are believed ({@code http.trustedproxies}). Headers from any
+ * other peer are ignored, because a client could otherwise make the registry send Location URLs
+ * that point at a host of its choice, or pick the address its failed logins are counted against.
  */
 final class TrustedProxies {
 
@@ -68,9 +69,14 @@ final class TrustedProxies {
         if (ranges.isEmpty() || !(peer instanceof InetSocketAddress socket) || socket.getAddress() == null) {
             return false;
         }
-        byte[] address = socket.getAddress().getAddress();
+        return trusts(socket.getAddress());
+    }
+
+    /** Returns whether {@code address} is in one of the trusted ranges. */
+    boolean trusts(InetAddress address) {
+        byte[] bytes = address.getAddress();
         for (Range range : ranges) {
-            if (range.contains(address)) {
+            if (range.contains(bytes)) {
                 return true;
             }
         }

@@ -46,6 +46,15 @@ class DependencyRulesTest {
     }
 
     @Test
+    void clientAddress_isReadOnlyThroughClientAddress() {
+        // Behind a trusted proxy the TCP peer is the proxy; a limit or log that read it would count every client as one.
+        noClasses().that().doNotHaveFullyQualifiedName("io.entrepot.http.ClientAddress")
+                .should().callMethod(org.eclipse.jetty.server.Request.class, "getRemoteAddr", org.eclipse.jetty.server.Request.class)
+                .orShould().callMethod(org.eclipse.jetty.server.Request.class, "getRemotePort", org.eclipse.jetty.server.Request.class)
+                .check(CLASSES);
+    }
+
+    @Test
     void http_doesNotDependOnCommands() {
         noClasses().that().resideInAPackage("io.entrepot.http..")
                 .should().dependOnClassesThat().resideInAPackage("io.entrepot.cli..")

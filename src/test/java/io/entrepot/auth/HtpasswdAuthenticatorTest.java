@@ -58,6 +58,32 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
+    void oneUsersTypos_otherUserOfSameAddressLogsIn() throws Exception {
+        Path file = Files.writeString(dir.resolve("two"), "alice:" + BCrypt.hashpw("correct horse", BCrypt.gensalt(4)) + "\n"
+                + "carol:" + BCrypt.hashpw("carol-pw", BCrypt.gensalt(4)) + "\n");
+        HtpasswdAuthenticator shared = new HtpasswdAuthenticator("r", file, new LoginThrottle(3, Duration.ofMinutes(5), clock));
+        for (int i = 0; i < 4; i++) {
+            String typo = basic("carol", "typo " + i);
+            assertThatThrownBy(() -> shared.authorize(typo, "10.0.0.1", List.of())).isInstanceOf(AuthenticationException.class);
+        }
+
+        assertThat(shared.authorize(RIGHT, "10.0.0.1", List.of())).isEqualTo(Principal.user("alice"));
+    }
+
+    @Test
+    void sprayingManyNames_blocksAddressEvenForRightPassword() throws Exception {
+        for (int i = 0; i < 5 * LoginThrottle.ADDRESS_FACTOR; i++) {
+            String spray = basic("user" + i, "Winter2026!");
+            assertThatThrownBy(() -> authenticator.authorize(spray, "10.0.0.1", List.of())).isInstanceOf(AuthenticationException.class);
+        }
+
+        assertThatThrownBy(() -> authenticator.authorize(RIGHT, "10.0.0.1", List.of()))
+                .isInstanceOfSatisfying(AuthenticationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AuthenticationException.Reason.TOO_MANY_FAILURES));
+        assertThat(authenticator.authorize(RIGHT, "10.0.0.2", List.of())).isEqualTo(Principal.user("alice"));
+    }
+
+    @Test
     void blockedUser_wrongPasswordsDoNotExtendWindow() throws Exception {
         for (int i = 0; i < 5; i++) {
             String guess = basic("alice", "guess " + i);

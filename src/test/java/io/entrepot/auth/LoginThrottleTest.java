@@ -25,14 +25,38 @@ class LoginThrottleTest {
     }
 
     @Test
-    void address_blockedAfterMaxFailuresForAnyUser() {
-        throttle.failed("a", "10.0.0.1");
-        throttle.failed("b", "10.0.0.1");
-        throttle.failed(null, "10.0.0.1");
+    void oneUsersTypos_otherUserOfSameAddressNotBlocked() {
+        // Several users behind one NAT address: carol's typos must not lock alice out.
+        for (int i = 0; i < 3; i++) {
+            throttle.failed("carol", "10.0.0.1");
+        }
 
         assertThat(throttle.blocked("carol", "10.0.0.1")).isTrue();
+        assertThat(throttle.blocked("alice", "10.0.0.1")).isFalse();
+    }
+
+    @Test
+    void address_blockedAfterFailuresSpreadOverManyNames() {
+        int addressLimit = 3 * LoginThrottle.ADDRESS_FACTOR;
+        for (int i = 0; i < addressLimit - 1; i++) {
+            // A spraying tool: one or two passwords for each of many names.
+            throttle.failed("user" + (i / 2), "10.0.0.1");
+        }
+        assertThat(throttle.blocked("alice", "10.0.0.1")).isFalse();
+
+        throttle.failed(null, "10.0.0.1");
+
+        assertThat(throttle.blocked("alice", "10.0.0.1")).isTrue();
         assertThat(throttle.blocked(null, "10.0.0.1")).isTrue();
-        assertThat(throttle.blocked("carol", "10.0.0.2")).isFalse();
+        assertThat(throttle.blocked("alice", "10.0.0.2")).isFalse();
+    }
+
+    @Test
+    void hugeMaximum_addressLimitDoesNotOverflow() {
+        LoginThrottle large = new LoginThrottle(Integer.MAX_VALUE, Duration.ofMinutes(5), clock);
+        large.failed(null, "10.0.0.1");
+
+        assertThat(large.blocked(null, "10.0.0.1")).isFalse();
     }
 
     @Test
@@ -40,9 +64,13 @@ class LoginThrottleTest {
         for (int i = 0; i < 3; i++) {
             throttle.failed("alice", "10.0.0.1");
         }
+        for (int i = 3; i < 3 * LoginThrottle.ADDRESS_FACTOR; i++) {
+            throttle.failed(null, "10.0.0.1");
+        }
 
         clock.advance(Duration.ofMinutes(4));
         assertThat(throttle.blocked("alice", null)).isTrue();
+        assertThat(throttle.blocked(null, "10.0.0.1")).isTrue();
         clock.advance(Duration.ofMinutes(1));
         assertThat(throttle.blocked("alice", null)).isFalse();
         assertThat(throttle.blocked(null, "10.0.0.1")).isFalse();
@@ -50,13 +78,15 @@ class LoginThrottleTest {
 
     @Test
     void success_clearsUserButNotAddress() {
-        throttle.failed("alice", "10.0.0.1");
-        throttle.failed("alice", "10.0.0.1");
-        throttle.succeeded("alice");
-        throttle.failed("alice", "10.0.0.1");
+        LoginThrottle strict = new LoginThrottle(1, Duration.ofMinutes(5), clock);
+        int addressLimit = LoginThrottle.ADDRESS_FACTOR;
+        for (int i = 0; i < addressLimit; i++) {
+            strict.failed("alice", "10.0.0.1");
+            strict.succeeded("alice");
+        }
 
-        assertThat(throttle.blocked("alice", null)).isFalse();
-        assertThat(throttle.blocked(null, "10.0.0.1")).isTrue();
+        assertThat(strict.blocked("alice", null)).isFalse();
+        assertThat(strict.blocked(null, "10.0.0.1")).isTrue();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.entrepot.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.entrepot.registry.RepositoryName;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,25 @@ class ScopesTest {
     }
 
     @Test
-    void nameWithHostAndPort_keepsItsColons() throws Exception {
-        assertThat(Scopes.parse(List.of("repository:localhost:5000/team/app:pull")))
-                .containsExactly(Access.pull("localhost:5000/team/app"));
+    void unknownTypeOrAction_isParsedForTheServerToLeaveOut() throws Exception {
+        assertThat(Scopes.parse(List.of("plugin:vendor:x:pull", "repository:team/app:frobnicate")))
+                .containsExactly(new Access("plugin", "vendor:x", "pull"), new Access("repository", "team/app", "frobnicate"));
+    }
+
+    @Test
+    void repositoryNamesTheRegistryRejects_areRejectedNamingTheName() {
+        // Each name fails RepositoryName's grammar, so no API path could ever use the access asked for.
+        List<String> names = List.of("Team-A/app", "team-a/App", "TEAM/app", "localhost:5000/team/app", "team-a//app", "/team/app",
+                "team/app/", "team/-app", "team/app-", "team/a..b", "team/a___b", "team/\u00e9t\u00e9", "team/app%20x",
+                "a".repeat(RepositoryName.MAX_LENGTH + 1));
+        for (String name : names) {
+            String scope = "repository:" + name + ":pull";
+            TokenRequestException rejected = catchThrowableOfType(TokenRequestException.class, () -> Scopes.parse(List.of(scope)));
+
+            assertThat(rejected).as(name).isNotNull();
+            assertThat(rejected.kind()).as(name).isEqualTo(TokenRequestException.Kind.INVALID_REQUEST);
+            assertThat(rejected.getMessage()).as(name).contains("invalid repository name \"" + name + "\"");
+        }
     }
 
     @Test

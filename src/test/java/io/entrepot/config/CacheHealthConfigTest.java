@@ -77,6 +77,24 @@ class CacheHealthConfigTest {
         assertThat(config.http().shutdownDelay()).isEqualTo(Duration.ofSeconds(15));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0.0.0.0/0", "::/0"})
+    void trustedProxies_everyAddress_isWarnedAbout(String range) throws Exception {
+        String yaml = """
+                version: 0.1
+                storage:
+                  inmemory: {}
+                http:
+                  trustedproxies: [127.0.0.1, "%s"]
+                """.formatted(range);
+
+        LoadedConfig loaded = load(yaml, Map.of());
+
+        assertThat(loaded.warnings()).singleElement().asString()
+                .contains("http.trustedproxies: " + range + " trusts every client");
+        assertThat(loaded.config().http().trustedProxies()).containsExactly("127.0.0.1", range);
+    }
+
     @Test
     void load_sentinelAndClusterAddresses_chooseMode() throws Exception {
         String sentinel = BASE + "redis:\n  addrs: [s1:26379, s2:26379]\n  mastername: primary\n";

@@ -389,6 +389,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_keyRepeatedInOneMapping_failsNamingKeyAndLine() {
+        // A second http block would otherwise drop the first one's loopback addr.
+        String yaml = """
+                version: 0.1
+                storage:
+                  inmemory: {}
+                http:
+                  addr: 127.0.0.1:5000
+                http:
+                  draintimeout: 5s
+                """;
+
+        assertThatThrownBy(() -> load(yaml, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sets key http twice")
+                .hasMessageContaining("near line 7");
+    }
+
+    @Test
+    void load_keyRepeatedInNestedMapping_fails() {
+        String yaml = """
+                version: 0.1
+                storage:
+                  inmemory: {}
+                auth:
+                  htpasswd:
+                    realm: a
+                    realm: b
+                """;
+
+        assertThatThrownBy(() -> load(yaml, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sets key realm twice");
+    }
+
+    @Test
     void load_missingFile_failsNamingFile() {
         Path missing = directory.resolve("absent.yml");
 

@@ -87,6 +87,48 @@ class S3ConfigTest {
     }
 
     @Test
+    void load_uploadBufferMemory_readAsWritten() throws Exception {
+        LoadedConfig loaded = load(S3 + "    uploadbuffermemory: 104857600\n", Map.of());
+
+        assertThat(((StorageConfig.S3) loaded.config().storage().driver()).uploadBufferMemory()).isEqualTo(104_857_600);
+        assertThat(ConfigPrinter.toYaml(loaded)).contains("uploadbuffermemory: 104857600");
+    }
+
+    @Test
+    void load_uploadBufferMemoryUnset_followsHeapAndConnections() throws Exception {
+        LoadedConfig loaded = load(S3 + "    maxconnections: 3\n", Map.of());
+
+        long expected = Math.min(Runtime.getRuntime().maxMemory() / 4, 3 * 10L * 1024 * 1024);
+        assertThat(((StorageConfig.S3) loaded.config().storage().driver()).uploadBufferMemory()).isEqualTo(expected);
+    }
+
+    @Test
+    void defaultUploadBufferMemory_quarterOfHeapCappedByConnections() {
+        long mib = StorageConfig.S3.MIB;
+
+        assertThat(StorageConfig.S3.defaultUploadBufferMemory(512 * mib, 10 * mib, 100)).isEqualTo(128 * mib);
+        assertThat(StorageConfig.S3.defaultUploadBufferMemory(16_384 * mib, 10 * mib, 100)).isEqualTo(1_000 * mib);
+    }
+
+    @Test
+    void load_uploadBufferMemoryNegative_rejectedWithValue() throws Exception {
+        ConfigException error = loadExpectingFailure(S3 + "    uploadbuffermemory: -1\n", Map.of());
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString).containsExactly(
+                "storage.s3.uploadbuffermemory: must be a number of bytes, 0 or more (0 sends the parts of every upload"
+                        + " one at a time) (value \"-1\")");
+    }
+
+    @Test
+    void load_uploadBufferMemoryAboveHeap_warned() throws Exception {
+        long aboveHeap = Runtime.getRuntime().maxMemory() + 1;
+        LoadedConfig loaded = load(S3 + "    uploadbuffermemory: " + aboveHeap + "\n", Map.of());
+
+        assertThat(loaded.warnings()).singleElement().asString()
+                .startsWith("storage.s3.uploadbuffermemory: " + aboveHeap + " bytes exceeds the maximum heap");
+    }
+
+    @Test
     void load_environmentOverride_setsS3Key() throws Exception {
         LoadedConfig loaded = load(S3, Map.of("REGISTRY_STORAGE_S3_CHUNKSIZE", "20971520", "REGISTRY_STORAGE_S3_STORAGECLASS", "NONE"));
 

@@ -99,6 +99,15 @@ class TokenEndpointTest {
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:Team/App:pull", alice, null, 400,
                         "invalid scope repository:Team/App:pull"),
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:team/app", alice, null, 400, "invalid scope repository:team/app"),
+                // Team-A/app once passed as a host name and got 200 with an empty scope.
+                new BadRequest("GET", "service=" + SERVICE + "&scope=repository:Team-A/app:pull", alice, null, 400,
+                        "invalid repository name \"Team-A/app\""),
+                new BadRequest("GET", "service=" + SERVICE + "&scope=repository:team-a//app:pull", alice, null, 400,
+                        "invalid repository name \"team-a//app\""),
+                new BadRequest("GET", "service=" + SERVICE + "&scope=repository:localhost:5000/team/app:pull", alice, null, 400,
+                        "invalid repository name \"localhost:5000/team/app\""),
+                new BadRequest("POST", null, null, "grant_type=password&username=alice&password=alice-pw&service=" + SERVICE
+                        + "&client_id=test&scope=repository:Team-A/app:pull", 400, "invalid repository name \"Team-A/app\""),
                 new BadRequest("GET", "service=" + SERVICE + "&account=bob", alice, null, 400, "account bob does not match the user alice"),
                 new BadRequest("GET", "service=" + SERVICE, basic("alice", "wrong"), null, 401, "invalid user name or password"),
                 new BadRequest("GET", "service=" + SERVICE, basic("nobody", "alice-pw"), null, 401, "invalid user name or password"),
@@ -124,6 +133,9 @@ class TokenEndpointTest {
 
             assertThat(response.statusCode()).as(bad.toString()).isEqualTo(bad.status());
             JsonNode body = JSON.readTree(response.body());
+            if (bad.message().startsWith("invalid scope") || bad.message().startsWith("invalid repository name")) {
+                assertThat(body.path("error").asText()).as(bad.toString()).isEqualTo("invalid_request");
+            }
             assertThat(body.path("error_description").asText()).as(bad.toString()).contains(bad.message());
             assertThat(body.path("details").asText()).as(bad.toString()).contains(bad.message());
             assertThat(body.has("token")).as(bad.toString()).isFalse();

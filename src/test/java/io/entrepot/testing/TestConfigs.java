@@ -22,7 +22,7 @@ public final class TestConfigs {
     public static StorageConfig.S3 s3(java.net.URI endpoint, String bucket) {
         return new StorageConfig.S3(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null, S3ProxyServer.REGION, endpoint,
                 true, bucket, "registry", false, null, false, false, true, StorageConfig.S3.MIN_CHUNK_SIZE,
-                StorageConfig.S3.DEFAULT_UPLOAD_CONCURRENCY, StorageConfig.S3.MIN_CHUNK_SIZE, 8, StorageConfig.S3.DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE, null, "private",
+                StorageConfig.S3.DEFAULT_UPLOAD_CONCURRENCY, 64 * StorageConfig.S3.MIB, StorageConfig.S3.MIN_CHUNK_SIZE, 8, StorageConfig.S3.DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE, null, "private",
                 null, false, "off", 32, Duration.ofSeconds(5), Duration.ofSeconds(30), StorageConfig.S3.DEFAULT_MAX_RETRIES);
     }
 

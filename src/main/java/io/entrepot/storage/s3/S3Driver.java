@@ -60,6 +60,7 @@ public final class S3Driver implements StorageDriver {
     private final LongAdder retries = new LongAdder();
     private final S3Uploads uploads;
     private final S3Copier copier;
+    private final S3BufferBudget bufferBudget;
     // Part uploads and range copies each block a thread for a whole request. Virtual threads make
     // that cheap, and the writers and the copier bound how many run at once.
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -72,6 +73,7 @@ public final class S3Driver implements StorageDriver {
         this.presigner = S3Clients.presigner(options);
         this.uploads = new S3Uploads(s3, options);
         this.copier = new S3Copier(s3, options, uploads, executor);
+        this.bufferBudget = new S3BufferBudget(options.uploadBufferMemory(), S3PartUploader.bufferSize(options.chunkSize()));
     }
 
     @Override
@@ -87,6 +89,11 @@ public final class S3Driver implements StorageDriver {
     /** Returns how many requests the SDK has retried since the driver was built. */
     public long retryCount() {
         return retries.sum();
+    }
+
+    /** Returns the bytes of multipart part buffers that open writers hold now. */
+    public long partBufferBytes() {
+        return bufferBudget.bytesInUse();
     }
 
     /**
@@ -130,6 +137,10 @@ public final class S3Driver implements StorageDriver {
 
     ExecutorService executor() {
         return executor;
+    }
+
+    S3BufferBudget bufferBudget() {
+        return bufferBudget;
     }
 
     // ---- small files ----

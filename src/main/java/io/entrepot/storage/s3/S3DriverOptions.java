@@ -21,6 +21,9 @@ import java.time.Duration;
  * @param chunkSize the size in bytes of each multipart upload part, at least 5 MiB
  * @param uploadConcurrency the maximum number of parts that one writer sends at the same time; each
  *     writer uses at most this many plus one part buffers of {@code chunkSize} bytes
+ * @param uploadBufferMemory the bytes of part buffers that all writers together may hold beyond
+ *     the first buffer of each, which makes the number of extra buffers this divided by
+ *     {@code chunkSize}; zero sends every upload's parts one at a time
  * @param copyChunkSize the size in bytes of each {@code UploadPartCopy} range
  * @param copyMaxConcurrency the maximum number of {@code UploadPartCopy} requests in flight for one copy
  * @param copyThresholdSize objects larger than this many bytes are copied part by part
@@ -48,6 +51,7 @@ public record S3DriverOptions(
         boolean skipVerify,
         long chunkSize,
         int uploadConcurrency,
+        long uploadBufferMemory,
         long copyChunkSize,
         int copyMaxConcurrency,
         long copyThresholdSize,
@@ -76,6 +80,9 @@ public record S3DriverOptions(
         }
         if (uploadConcurrency < 1) {
             throw new IllegalArgumentException("uploadConcurrency must be positive: " + uploadConcurrency);
+        }
+        if (uploadBufferMemory < 0) {
+            throw new IllegalArgumentException("uploadBufferMemory must not be negative: " + uploadBufferMemory);
         }
         if (copyChunkSize < MIN_PART_SIZE || copyChunkSize > MAX_PART_SIZE) {
             throw new IllegalArgumentException("copyChunkSize must be between 5 MiB and 5 GiB: " + copyChunkSize);

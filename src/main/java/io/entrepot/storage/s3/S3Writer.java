@@ -78,7 +78,7 @@ final class S3Writer extends FileWriter {
         this.uploads = uploads;
         this.key = key;
         S3DriverOptions options = driver.options();
-        this.partUploader = new S3PartUploader(driver.client(), driver.executor(), uploads.bucket(), key,
+        this.partUploader = new S3PartUploader(driver.client(), driver.executor(), driver.bufferBudget(), uploads.bucket(), key,
                 options.chunkSize(), options.uploadConcurrency());
         this.buffer = partUploader.takeBuffer();
         this.uploadId = uploadId;
@@ -121,16 +121,26 @@ final class S3Writer extends FileWriter {
         }
         if (size < S3DriverOptions.MIN_PART_SIZE) {
             S3Writer writer = new S3Writer(driver, uploads, key, null, List.of(), 0);
-            byte[] content = driver.client().getObjectAsBytes(b -> b.bucket(uploads.bucket()).key(key)).asByteArray();
-            System.arraycopy(content, 0, writer.buffer, 0, content.length);
-            writer.buffered = content.length;
-            return writer;
+            try {
+                byte[] content = driver.client().getObjectAsBytes(b -> b.bucket(uploads.bucket()).key(key)).asByteArray();
+                System.arraycopy(content, 0, writer.buffer, 0, content.length);
+                writer.buffered = content.length;
+                return writer;
+            } catch (RuntimeException e) {
+                writer.releaseBuffers();
+                throw e;
+            }
         }
         String uploadId = uploads.create(key);
         try {
             List<CompletedPart> copied = copier.copyRanges(key, key, uploadId, size, 1);
             S3Writer writer = new S3Writer(driver, uploads, key, uploadId, copied, size);
-            writer.deleteObject();
+            try {
+                writer.deleteObject();
+            } catch (RuntimeException e) {
+                writer.releaseBuffers();
+                throw e;
+            }
             writer.objectToReplace = false;
             return writer;
         } catch (RuntimeException e) {
@@ -219,7 +229,7 @@ final class S3Writer extends FileWriter {
                 sendBufferAsPart(true);
             }
         } finally {
-            partUploader.awaitAll();
+            awaitPartsAndRelease();
         }
         throwIfPartFailed();
     }
@@ -231,7 +241,11 @@ final class S3Writer extends FileWriter {
         }
         closed = true;
         if (uploadId == null) {
-            putBuffer();
+            try {
+                putBuffer();
+            } finally {
+                releaseBuffers();
+            }
             return;
         }
         try {
@@ -239,7 +253,7 @@ final class S3Writer extends FileWriter {
                 sendBufferAsPart(true);
             }
         } finally {
-            partUploader.awaitAll();
+            awaitPartsAndRelease();
         }
         throwIfPartFailed();
         List<CompletedPart> parts = new ArrayList<>(earlierParts);
@@ -249,6 +263,20 @@ final class S3Writer extends FileWriter {
         } catch (SdkException e) {
             throw S3Errors.translate(e, driver, driver.pathOf(key));
         }
+    }
+
+    /** Waits for the parts in flight and returns every part buffer to the driver's budget, even when interrupted. */
+    private void awaitPartsAndRelease() {
+        try {
+            partUploader.awaitAll();
+        } finally {
+            releaseBuffers();
+        }
+    }
+
+    private void releaseBuffers() {
+        buffer = null;
+        partUploader.release();
     }
 
     private void putBuffer() throws IOException {
@@ -263,7 +291,7 @@ final class S3Writer extends FileWriter {
     public void cancel() throws IOException {
         closed = true;
         // Aborting while parts are in flight would let them be stored after the abort.
-        partUploader.awaitAll();
+        awaitPartsAndRelease();
         try {
             if (uploadId != null) {
                 uploads.abort(key, uploadId);

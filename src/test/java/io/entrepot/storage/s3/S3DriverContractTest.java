@@ -56,8 +56,15 @@ class S3DriverContractTest extends StorageDriverContractTest {
 
     /** Options as {@link #options(URI, String, String)} with {@code uploadConcurrency} parts in flight and {@code maxAttempts}. */
     static S3DriverOptions options(URI endpoint, String bucket, String rootDirectory, int uploadConcurrency, int maxAttempts) {
+        return options(endpoint, bucket, rootDirectory, uploadConcurrency, maxAttempts, 64L * MIB);
+    }
+
+    /** Options as {@link #options(URI, String, String, int, int)} with {@code uploadBufferMemory} shared by all writers. */
+    static S3DriverOptions options(URI endpoint, String bucket, String rootDirectory, int uploadConcurrency, int maxAttempts,
+            long uploadBufferMemory) {
         return new S3DriverOptions(bucket, S3ProxyServer.REGION, endpoint, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY,
-                null, true, rootDirectory, false, null, false, 5 * MIB, uploadConcurrency, 5 * MIB, 4, 6 * MIB, null, null,
+                null, true, rootDirectory, false, null, false, 5 * MIB, uploadConcurrency, uploadBufferMemory, 5 * MIB, 4, 6 * MIB,
+                null, null,
                 "entrepot-test", false, 16, Duration.ofSeconds(5), Duration.ofSeconds(30), maxAttempts, Duration.ofMinutes(20));
     }
 
@@ -268,7 +275,7 @@ class S3DriverContractTest extends StorageDriverContractTest {
     void checkAccess_unknownAccessKey_namesKeyId() {
         S3DriverOptions base = options(server.endpoint(), bucket, "");
         S3Driver wrong = newS3Driver(new S3DriverOptions(bucket, base.region(), base.endpoint(), "AKIDWRONG", "wrong-secret",
-                null, true, "", false, null, false, base.chunkSize(), 1, base.copyChunkSize(), 1, base.copyThresholdSize(),
+                null, true, "", false, null, false, base.chunkSize(), 1, 0, base.copyChunkSize(), 1, base.copyThresholdSize(),
                 null, null, null, false, 4, base.connectTimeout(), base.socketTimeout(), 1, base.redirectExpiry()));
 
         assertThatThrownBy(wrong::checkAccess).isInstanceOf(IOException.class).hasMessageContaining("AKIDWRONG");
@@ -278,7 +285,7 @@ class S3DriverContractTest extends StorageDriverContractTest {
     void checkAccess_wrongSecret_namesKeyId() {
         S3DriverOptions base = options(server.endpoint(), bucket, "");
         S3Driver wrong = newS3Driver(new S3DriverOptions(bucket, base.region(), base.endpoint(), S3ProxyServer.ACCESS_KEY, "wrong-secret",
-                null, true, "", false, null, false, base.chunkSize(), 1, base.copyChunkSize(), 1, base.copyThresholdSize(),
+                null, true, "", false, null, false, base.chunkSize(), 1, 0, base.copyChunkSize(), 1, base.copyThresholdSize(),
                 null, null, null, false, 4, base.connectTimeout(), base.socketTimeout(), 1, base.redirectExpiry()));
 
         assertThatThrownBy(wrong::checkAccess).isInstanceOf(IOException.class).hasMessageContaining(S3ProxyServer.ACCESS_KEY);

@@ -10,7 +10,9 @@ import io.entrepot.storage.FileWriter;
 import io.entrepot.testing.FaultInjectingProxy;
 import io.entrepot.testing.S3ProxyServer;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +29,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * Parts sent in parallel by the S3 writer, against S3Proxy: content, the bound on parts in
  * flight, a part that fails, and parts stored after a gap.
  *
- * <p>That a writer has at most {@code uploadconcurrency + 1} part buffers cannot be measured
- * here without timing the heap. It follows from the bound on parts in flight, which
+ * <p>The part buffers are counted by the driver's {@link S3BufferBudget}, so the tests read how
+ * many writers hold, how many extra buffers came from the budget, and that all of them return
+ * after commit, close, cancel and a failed part. That a writer has at most
+ * {@code uploadconcurrency + 1} buffers follows from the bound on parts in flight, which
  * {@link #writer_partsInFlight_boundedByConcurrency} checks, because only a part in flight or the
  * one being filled holds a buffer.
  */
@@ -178,6 +182,197 @@ class S3ParallelPartsTest {
             assertThat(driver.getContent("/up/data")).isEqualTo(content);
         }
         assertThat(server.multipartUploads(bucket)).isEmpty();
+    }
+
+    /** Holds every UploadPart request at the proxy until {@code release} opens, counting the held ones. */
+    private static FaultInjectingProxy holdingParts(S3ProxyServer server, AtomicInteger heldParts, CountDownLatch release)
+            throws IOException {
+        return new FaultInjectingProxy(server.port(), head -> {
+            if (uploadPartNumber(head) > 0 && release.getCount() > 0) {
+                heldParts.incrementAndGet();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return false;
+        });
+    }
+
+    private static void awaitAtLeast(AtomicInteger counter, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (counter.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void writers_smallBudget_allComplete() throws Exception {
+        int writers = 6;
+        byte[][] contents = new byte[writers][];
+        for (int i = 0; i < writers; i++) {
+            // Four buffers' worth each, so every writer wants three extra buffers and the budget runs out.
+            contents[i] = randomBytes(3 * PART + 1_000 + i, 30 + i);
+        }
+        AtomicInteger heldParts = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        // Two extra buffers for all six writers.
+        try (FaultInjectingProxy proxy = holdingParts(server, heldParts, release); executor;
+                S3Driver driver = new S3Driver(options(proxy.endpoint(), bucket, "root", 4, 4, 2L * PART))) {
+            S3BufferBudget budget = driver.bufferBudget();
+            assertThat(budget.extraBuffers()).isEqualTo(2);
+            List<Future<?>> writing = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int index = i;
+                writing.add(executor.submit(() -> {
+                    try (FileWriter writer = driver.writer("/up/" + index, false)) {
+                        writeInChunks(writer, contents[index], 0, contents[index].length, 999_999);
+                        writer.commit();
+                    }
+                    return null;
+                }));
+            }
+
+            // Every writer sends its first part, and the two extra buffers carry two more parts.
+            // Then every writer waits for its own parts, which the proxy keeps.
+            awaitAtLeast(heldParts, writers + 2);
+            assertThat(heldParts.get()).as("parts held at the proxy").isEqualTo(writers + 2);
+            assertThat(budget.extrasInUse()).as("extra buffers in use").isEqualTo(2);
+            assertThat(budget.buffersInUse()).as("buffers in use").isEqualTo(writers + 2);
+            assertThat(driver.partBufferBytes()).isEqualTo((writers + 2L) * PART);
+
+            release.countDown();
+            for (Future<?> future : writing) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+
+            for (int i = 0; i < writers; i++) {
+                assertThat(driver.getContent("/up/" + i)).as("content of writer " + i).isEqualTo(contents[i]);
+            }
+            assertThat(budget.peakExtrasInUse()).as("most extra buffers at once").isEqualTo(2);
+            assertThat(budget.buffersInUse()).as("buffers in use after the writers closed").isZero();
+            assertThat(budget.extrasInUse()).isZero();
+        }
+        assertThat(server.multipartUploads(bucket)).isEmpty();
+    }
+
+    @Test
+    void writers_manyConcurrent_budgetNeverExceeded() throws Exception {
+        int writers = 12;
+        byte[][] contents = new byte[writers][];
+        for (int i = 0; i < writers; i++) {
+            contents[i] = randomBytes(2 * PART + 7_000 * (i + 1), 50 + i);
+        }
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        try (executor; S3Driver driver = new S3Driver(options(server.endpoint(), bucket, "root", 3, 4, 3L * PART))) {
+            List<Future<?>> writing = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int index = i;
+                writing.add(executor.submit(() -> {
+                    try (FileWriter writer = driver.writer("/up/" + index, false)) {
+                        writeInChunks(writer, contents[index], 0, contents[index].length, 262_144 + index);
+                        writer.commit();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : writing) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+
+            for (int i = 0; i < writers; i++) {
+                assertThat(driver.getContent("/up/" + i)).as("content of writer " + i).isEqualTo(contents[i]);
+            }
+            S3BufferBudget budget = driver.bufferBudget();
+            assertThat(budget.peakExtrasInUse()).as("most extra buffers at once").isBetween(0, 3);
+            assertThat(budget.buffersInUse()).isZero();
+            assertThat(budget.extrasInUse()).isZero();
+        }
+    }
+
+    @Test
+    void writer_zeroBudget_sendsOnePartAtATime() throws Exception {
+        byte[] content = randomBytes(4 * PART + 321, 26);
+        AtomicInteger heldParts = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        try (FaultInjectingProxy proxy = holdingParts(server, heldParts, release); executor;
+                S3Driver driver = new S3Driver(options(proxy.endpoint(), bucket, "root", 4, 4, 0))) {
+            Future<?> writing = executor.submit(() -> {
+                try (FileWriter writer = driver.writer("/up/data", false)) {
+                    writeInChunks(writer, content, 0, content.length, 1_000_001);
+                    writer.commit();
+                }
+                return null;
+            });
+
+            awaitAtLeast(heldParts, 1);
+            // The only buffer is in flight, so the writer waits for it rather than filling a second one.
+            assertThat(driver.bufferBudget().buffersInUse()).isEqualTo(1);
+            release.countDown();
+            writing.get(60, TimeUnit.SECONDS);
+
+            assertThat(driver.getContent("/up/data")).isEqualTo(content);
+            assertThat(driver.bufferBudget().peakExtrasInUse()).isZero();
+            assertThat(driver.bufferBudget().buffersInUse()).isZero();
+        }
+    }
+
+    @Test
+    void writer_partFails_returnsEveryBuffer() throws Exception {
+        byte[] content = randomBytes(8 * PART + 17, 27);
+
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(server.port(), head -> uploadPartNumber(head) == 2);
+                S3Driver driver = new S3Driver(options(proxy.endpoint(), bucket, "root", 4, 1, 2L * PART))) {
+            assertThatThrownBy(() -> {
+                try (FileWriter writer = driver.writer("/up/data", false)) {
+                    writeInChunks(writer, content, 0, content.length, 1_000_003);
+                    writer.commit();
+                }
+            }).isInstanceOf(IOException.class).hasMessageContaining("SlowDown");
+            assertThat(proxy.faults()).isEqualTo(1);
+
+            S3BufferBudget budget = driver.bufferBudget();
+            assertThat(budget.buffersInUse()).as("buffers in use after the failure").isZero();
+            assertThat(budget.extrasInUse()).isZero();
+            // The whole budget is free again: a new writer gets both extra buffers.
+            assertThat(budget.tryTakeExtra()).isTrue();
+            assertThat(budget.tryTakeExtra()).isTrue();
+            assertThat(budget.tryTakeExtra()).isFalse();
+            budget.returnExtra();
+            budget.returnExtra();
+        }
+    }
+
+    @Test
+    void writer_cancelOrClose_returnsEveryBuffer() throws Exception {
+        byte[] content = randomBytes(5 * PART + 4_444, 28);
+
+        try (S3Driver driver = new S3Driver(options(server.endpoint(), bucket, "root", 4, 4, 3L * PART))) {
+            S3BufferBudget budget = driver.bufferBudget();
+            FileWriter cancelled = driver.writer("/up/cancelled", false);
+            writeInChunks(cancelled, content, 0, content.length, 1_048_576);
+            assertThat(budget.buffersInUse()).as("buffers of an open writer").isPositive();
+            cancelled.cancel();
+            assertThat(budget.buffersInUse()).as("buffers after cancel").isZero();
+
+            FileWriter closed = driver.writer("/up/closed", false);
+            writeInChunks(closed, content, 0, content.length, 1_048_576);
+            closed.close();
+            assertThat(budget.buffersInUse()).as("buffers after close").isZero();
+            assertThat(budget.extrasInUse()).isZero();
+            assertThat(driver.stat("/up/closed").size()).isEqualTo(content.length);
+
+            // A small file that never became a multipart upload returns its buffer on commit too.
+            try (FileWriter small = driver.writer("/up/small", false)) {
+                small.write(content, 0, 1_000);
+                small.commit();
+            }
+            assertThat(budget.buffersInUse()).as("buffers after a single-request commit").isZero();
+            assertThat(driver.getContent("/up/small")).hasSize(1_000);
+        }
     }
 
     @Test
