@@ -4,6 +4,7 @@ import io.entrepot.config.RedisConfig;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -13,10 +14,13 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lettuce clients and connections for the {@code redis} section: a single server, Sentinel or
@@ -24,6 +28,8 @@ import java.util.List;
  * at once instead of waiting in a queue.
  */
 public final class RedisConnections {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
 
     private RedisConnections() {}
 
@@ -39,9 +45,28 @@ public final class RedisConnections {
      */
     public static StatefulConnection<String, String> connect(AbstractRedisClient client, RedisConfig config) {
         if (client instanceof RedisClusterClient cluster) {
-            return cluster.connect(StringCodec.UTF8);
+            StatefulRedisClusterConnection<String, String> connection = cluster.connect(StringCodec.UTF8);
+            connectEveryNode(connection);
+            return connection;
         }
         return ((RedisClient) client).connect(StringCodec.UTF8, uri(config));
+    }
+
+    /**
+     * Opens the connection to each node now. Lettuce opens a node's connection on the first
+     * command for one of its slots, and with REJECT_COMMANDS it rejects that command while the
+     * connection is still being opened, so without this every node's first command would fail.
+     * A node that cannot be reached now is left to that lazy path.
+     */
+    private static void connectEveryNode(StatefulRedisClusterConnection<String, String> connection) {
+        for (RedisClusterNode node : connection.getPartitions()) {
+            try {
+                connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+            } catch (RedisException e) {
+                log.atWarn().addKeyValue("node", node.getUri()).addKeyValue("error", e.getMessage())
+                        .log("cannot connect to a Redis Cluster node yet, so commands for its slots fail until it is reachable");
+            }
+        }
     }
 
     /** Returns the synchronous commands of a connection opened by {@link #connect}. */
@@ -63,8 +88,7 @@ public final class RedisConnections {
         return client;
     }
 
-    // NOTE: the tests cover a single server and Sentinel; this Cluster path and redis.tls have
-    // not been run against a real Redis Cluster or a TLS-enabled Redis.
+    // NOTE: redis.tls has not been run against a TLS-enabled Redis yet.
     private static RedisClusterClient clusterClient(RedisConfig config) {
         List<RedisURI> uris = new ArrayList<>();
         for (String addr : config.addrs()) {

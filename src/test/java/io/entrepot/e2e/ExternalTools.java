@@ -29,6 +29,7 @@ public final class ExternalTools {
             Map.entry("docker-registry", "docker-registry"),
             Map.entry("hey", "hey"),
             Map.entry("redis-server", "redis-server"),
+            Map.entry("redis-cli", "redis-tools"),
             Map.entry("nginx", "nginx"),
             Map.entry("haproxy", "haproxy"),
             Map.entry("openssl", "openssl"),

@@ -47,9 +47,11 @@ class RedisLeaseTest {
 
     @Test
     void tryAcquire_heldByOther_failsUntilReleased() throws Exception {
-        RedisLease first = newLease();
-        RedisLease second = newLease();
+        assertExclusiveUntilReleased(newLease(), newLease());
+    }
 
+    /** Checks that {@code second} cannot take the lease that {@code first} holds, until {@code first} releases it. */
+    static void assertExclusiveUntilReleased(RedisLease first, RedisLease second) throws Exception {
         assertThat(first.tryAcquire("a", Duration.ofMinutes(1))).isTrue();
         assertThat(second.tryAcquire("b", Duration.ofMinutes(1))).isFalse();
         assertThat(first.tryAcquire("a", Duration.ofMinutes(1))).as("the holder extends its lease").isTrue();

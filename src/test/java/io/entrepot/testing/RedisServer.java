@@ -25,13 +25,19 @@ public final class RedisServer implements AutoCloseable {
     private final Path directory;
     private final int port;
     private final List<String> extraArguments;
+    private final boolean tls;
     private Process process;
 
     private RedisServer(Path program, Path directory, int port, List<String> extraArguments) {
+        this(program, directory, port, extraArguments, false);
+    }
+
+    private RedisServer(Path program, Path directory, int port, List<String> extraArguments, boolean tls) {
         this.program = program;
         this.directory = directory;
         this.port = port;
         this.extraArguments = extraArguments;
+        this.tls = tls;
     }
 
     /** Starts a server that keeps its files in {@code directory}. */
@@ -55,17 +61,53 @@ public final class RedisServer implements AutoCloseable {
         return sentinel;
     }
 
+    /**
+     * Starts a node of a Redis Cluster, which {@link RedisCluster} joins to the others. The
+     * cluster bus gets a free port of its own, because the default of port + 10000 may be above 65535.
+     */
+    static RedisServer startClusterNode(Path directory, Duration nodeTimeout) throws IOException, InterruptedException {
+        RedisServer node = new RedisServer(ExternalTools.require("redis-server"), directory, ServerProcess.freePort(),
+                List.of("--cluster-enabled", "yes", "--cluster-config-file", directory.resolve("nodes.conf").toString(),
+                        "--cluster-port", Integer.toString(ServerProcess.freePort()),
+                        "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis())));
+        node.start();
+        return node;
+    }
+
+    /**
+     * Starts a server that accepts only TLS on its port, with the PEM files {@code certificate}
+     * and {@code key}. It requires a client certificate signed by {@code clientCa} when
+     * {@code clientCa} is not null, and accepts clients without one otherwise.
+     */
+    public static RedisServer startTls(Path directory, Path certificate, Path key, Path clientCa) throws IOException, InterruptedException {
+        List<String> options = new java.util.ArrayList<>(List.of("--tls-cert-file", certificate.toString(), "--tls-key-file", key.toString()));
+        if (clientCa != null) {
+            options.addAll(List.of("--tls-ca-cert-file", clientCa.toString(), "--tls-auth-clients", "yes"));
+        } else {
+            options.addAll(List.of("--tls-auth-clients", "no"));
+        }
+        RedisServer server = new RedisServer(ExternalTools.require("redis-server"), directory, ServerProcess.freePort(), options, true);
+        server.start();
+        return server;
+    }
+
     /** Starts the process again on the same port and directory; returns once it accepts connections. */
     public void start() throws IOException, InterruptedException {
         Files.createDirectories(directory);
         List<String> command = new java.util.ArrayList<>(List.of(program.toString()));
+        boolean sentinel = extraArguments.contains("--sentinel");
         // A configuration file, when given, must come first on the command line.
-        command.addAll(extraArguments.stream().filter(argument -> !argument.startsWith("--")).toList());
-        command.addAll(List.of("--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", directory.toString(),
+        if (sentinel) {
+            command.add(extraArguments.get(0));
+        }
+        command.addAll(List.of("--bind", "127.0.0.1", "--dir", directory.toString(),
                 "--daemonize", "no", "--protected-mode", "yes", "--logfile", directory.resolve("redis.log").toString()));
-        if (extraArguments.contains("--sentinel")) {
+        // A TLS server gets no plain port, so a client that forgets TLS cannot connect at all.
+        command.addAll(tls ? List.of("--port", "0", "--tls-port", Integer.toString(port)) : List.of("--port", Integer.toString(port)));
+        if (sentinel) {
             command.add("--sentinel");
         } else {
+            command.addAll(extraArguments);
             command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always"));
         }
         process = new ProcessBuilder(command)
@@ -89,6 +131,11 @@ public final class RedisServer implements AutoCloseable {
                 process.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** Returns true while the process started by {@link #start()} has not exited. */
+    public boolean running() {
+        return process != null && process.isAlive();
     }
 
     private boolean accepts() {
