@@ -221,7 +221,7 @@ final class RedisBlobDescriptorCache implements MeasuredCache {
 
     private void markUnavailable(RedisException e) {
         if (available.compareAndSet(true, false)) {
-            log.atWarn().addKeyValue("redis", config).addKeyValue("error", e.getMessage())
+            log.atWarn().addKeyValue("redis", config).addKeyValue("error", RedisConnections.describe(e))
                     .log("Redis is unreachable, so blob descriptors are read from storage until it is back");
         }
     }

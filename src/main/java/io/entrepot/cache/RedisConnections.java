@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -53,7 +54,7 @@ public final class RedisConnections {
     }
 
     /**
-     * Opens the connection to each node now. Lettuce opens a node's connection on the first
+     * Opens the connection to each node now. Lettuce 7.7 opens a node's connection on the first
      * command for one of its slots, and with REJECT_COMMANDS it rejects that command while the
      * connection is still being opened, so without this every node's first command would fail.
      * A node that cannot be reached now is left to that lazy path.
@@ -63,7 +64,7 @@ public final class RedisConnections {
             try {
                 connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
             } catch (RedisException e) {
-                log.atWarn().addKeyValue("node", node.getUri()).addKeyValue("error", e.getMessage())
+                log.atWarn().addKeyValue("node", node.getUri()).addKeyValue("error", describe(e))
                         .log("cannot connect to a Redis Cluster node yet, so commands for its slots fail until it is reachable");
             }
         }
@@ -77,9 +78,25 @@ public final class RedisConnections {
         return ((StatefulRedisConnection<String, String>) connection).sync();
     }
 
+    /**
+     * Returns the messages of {@code error} and its causes, joined by ": ". Lettuce's own message
+     * says only that it could not connect, while the cause names the reason, such as a server
+     * certificate that no trusted CA signed.
+     */
+    public static String describe(Throwable error) {
+        StringBuilder description = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && description.indexOf(cause.getMessage()) < 0) {
+                description.append(": ").append(cause.getMessage());
+            }
+        }
+        return description.toString();
+    }
+
     private static RedisClient client(RedisConfig config) {
         RedisClient client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
+                .sslOptions(sslOptions(config))
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(config.dialTimeout()).build())
@@ -88,7 +105,6 @@ public final class RedisConnections {
         return client;
     }
 
-    // NOTE: redis.tls has not been run against a TLS-enabled Redis yet.
     private static RedisClusterClient clusterClient(RedisConfig config) {
         List<RedisURI> uris = new ArrayList<>();
         for (String addr : config.addrs()) {
@@ -96,12 +112,22 @@ public final class RedisConnections {
         }
         RedisClusterClient client = RedisClusterClient.create(uris);
         client.setOptions(ClusterClientOptions.builder()
+                .sslOptions(sslOptions(config))
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(config.dialTimeout()).build())
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout(config)))
                 .build());
         return client;
+    }
+
+    /** Trusts the PEM certificates of {@code redis.tls.cacert} when set, else the JDK's CAs. */
+    private static SslOptions sslOptions(RedisConfig config) {
+        SslOptions.Builder builder = SslOptions.builder().jdkSslProvider();
+        if (config.tlsCaCert() != null) {
+            builder.trustManager(config.tlsCaCert().toFile());
+        }
+        return builder.build();
     }
 
     /** Lettuce has one command timeout, so the larger of the read and write timeouts applies. */

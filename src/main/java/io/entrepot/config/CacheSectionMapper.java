@@ -1,6 +1,7 @@
 package io.entrepot.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,9 +76,16 @@ final class CacheSectionMapper {
                 nonNegativeInt("redis.pool.maxactive"),
                 reader.duration("redis.pool.idletimeout", Duration.ZERO));
         boolean tls = reader.bool("redis.tls.enabled", false);
+        Path caCert = null;
+        if (reader.has("redis.tls.cacert")) {
+            caCert = new SecurityConfigMapper(reader).requiredFile("redis.tls.cacert");
+            if (!tls) {
+                reader.problem("redis.tls.cacert", "is set but redis.tls.enabled is not true, set redis.tls.enabled: true", reader.node("redis.tls.cacert"));
+            }
+        }
 
         return new RedisConfig(addrs, masterName, reader.string("redis.username", null), reader.string("redis.password", null),
-                (int) db, dialTimeout, readTimeout, writeTimeout, pool, tls);
+                (int) db, dialTimeout, readTimeout, writeTimeout, pool, tls, caCert);
     }
 
     /** Reads distribution 2's {@code addr} or distribution 3's {@code addrs} list, not both. */

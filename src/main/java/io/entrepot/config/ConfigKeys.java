@@ -65,7 +65,7 @@ final class ConfigKeys {
             "redis", "redis.addr", "redis.addrs", "redis.mastername", "redis.username", "redis.password", "redis.db",
             "redis.dialtimeout", "redis.readtimeout", "redis.writetimeout",
             "redis.pool", "redis.pool.maxidle", "redis.pool.maxactive", "redis.pool.idletimeout",
-            "redis.tls", "redis.tls.enabled",
+            "redis.tls", "redis.tls.enabled", "redis.tls.cacert",
             "health", "health.storagedriver", "health.storagedriver.enabled", "health.storagedriver.interval",
             "health.storagedriver.threshold", "health.file", "health.http", "health.tcp",
             "http.debug.prometheus", "http.debug.prometheus.enabled", "http.debug.prometheus.path",
@@ -146,7 +146,8 @@ final class ConfigKeys {
             Map.entry("storage.maintenance.readonly.enabled", "accept pushes and deletions although read-only mode was requested"),
             Map.entry("storage.s3.encrypt", "store objects without server-side encryption"),
             Map.entry("redis.tls", "connect to Redis without TLS"),
-            Map.entry("redis.tls.enabled", "connect to Redis without TLS"));
+            Map.entry("redis.tls.enabled", "connect to Redis without TLS"),
+            Map.entry("redis.tls.cacert", "trust every CA of the JDK for the Redis server's certificate instead of the configured one"));
 
     private ConfigKeys() {}
 

@@ -1,5 +1,6 @@
 package io.entrepot.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,6 +21,8 @@ import java.util.List;
  * @param pool connection pool settings, validated but unused, because Lettuce multiplexes every
  *     command over one connection per server
  * @param tls whether to connect with TLS
+ * @param tlsCaCert {@code tls.cacert}, Entrepot's own key: PEM certificates that may sign the
+ *     servers' certificates, or null to trust the JDK's CAs
  */
 public record RedisConfig(
         List<String> addrs,
@@ -31,7 +34,14 @@ public record RedisConfig(
         Duration readTimeout,
         Duration writeTimeout,
         Pool pool,
-        boolean tls) {
+        boolean tls,
+        Path tlsCaCert) {
+
+    /** Creates a configuration that trusts the JDK's CAs when {@code tls} is true. */
+    public RedisConfig(List<String> addrs, String masterName, String username, String password, int db,
+            Duration dialTimeout, Duration readTimeout, Duration writeTimeout, Pool pool, boolean tls) {
+        this(addrs, masterName, username, password, db, dialTimeout, readTimeout, writeTimeout, pool, tls, null);
+    }
 
     /** {@code redis.pool}: {@code maxidle}, {@code maxactive}, {@code idletimeout}. */
     public record Pool(int maxIdle, int maxActive, Duration idleTimeout) {}
@@ -60,6 +70,7 @@ public record RedisConfig(
     /** Masks the password, so the record can be logged. */
     @Override
     public String toString() {
-        return "RedisConfig[addrs=" + addrs + ", mode=" + mode() + ", db=" + db + ", tls=" + tls + "]";
+        return "RedisConfig[addrs=" + addrs + ", mode=" + mode() + ", db=" + db + ", tls=" + tls
+                + (tlsCaCert == null ? "" : ", tlsCaCert=" + tlsCaCert) + "]";
     }
 }

@@ -60,7 +60,7 @@ public final class RedisLease implements CollectionLease, AutoCloseable {
                     Long.toString(duration.toMillis()));
             return extended != null && extended == 1;
         } catch (RedisException e) {
-            throw new IOException("failed to take the lease " + key + " in Redis: " + e.getMessage(), e);
+            throw new IOException("failed to take the lease " + key + " in Redis: " + RedisConnections.describe(e), e);
         }
     }
 
@@ -69,7 +69,7 @@ public final class RedisLease implements CollectionLease, AutoCloseable {
         try {
             commands().eval(RELEASE, ScriptOutputType.INTEGER, new String[] {key}, holder);
         } catch (RedisException e) {
-            throw new IOException("failed to release the lease " + key + " in Redis: " + e.getMessage(), e);
+            throw new IOException("failed to release the lease " + key + " in Redis: " + RedisConnections.describe(e), e);
         }
     }
 

@@ -167,6 +167,8 @@ class CacheHealthConfigTest {
         "'redis:\n  addr: a:1\n  readtimeout: soon'         | redis.readtimeout       | invalid duration           | soon",
         "'redis:\n  addr: a:1\n  pool:\n    maxactive: -4'  | redis.pool.maxactive    | from 0 to                  | -4",
         "'redis:\n  addr: a:1\n  tls:\n    enabled: maybe'  | redis.tls.enabled       | must be true or false      | maybe",
+        "'redis:\n  addr: a:1\n  tls:\n    enabled: true\n    cacert: /nonexistent/ca.pem' | redis.tls.cacert | not readable | /nonexistent/ca.pem",
+        "'redis:\n  addr: a:1\n  tls:\n    enabled: false\n    cacert: /dev/null' | redis.tls.cacert | redis.tls.enabled is not true | /dev/null",
         "'redis: localhost'                                 | redis                   | must be a map              | localhost",
         "'health:\n  storagedriver:\n    threshold: -1'     | health.storagedriver.threshold | from 0 to 1000      | -1",
         "'health:\n  storagedriver:\n    interval: 0s'      | health.storagedriver.interval  | greater than zero   | 0s",

@@ -76,16 +76,11 @@ public final class RedisServer implements AutoCloseable {
 
     /**
      * Starts a server that accepts only TLS on its port, with the PEM files {@code certificate}
-     * and {@code key}. It requires a client certificate signed by {@code clientCa} when
-     * {@code clientCa} is not null, and accepts clients without one otherwise.
+     * and {@code key}, and that accepts clients without a client certificate
+     * ({@code tls-auth-clients no}), as Entrepot presents none.
      */
-    public static RedisServer startTls(Path directory, Path certificate, Path key, Path clientCa) throws IOException, InterruptedException {
-        List<String> options = new java.util.ArrayList<>(List.of("--tls-cert-file", certificate.toString(), "--tls-key-file", key.toString()));
-        if (clientCa != null) {
-            options.addAll(List.of("--tls-ca-cert-file", clientCa.toString(), "--tls-auth-clients", "yes"));
-        } else {
-            options.addAll(List.of("--tls-auth-clients", "no"));
-        }
+    public static RedisServer startTls(Path directory, Path certificate, Path key) throws IOException, InterruptedException {
+        List<String> options = List.of("--tls-cert-file", certificate.toString(), "--tls-key-file", key.toString(), "--tls-auth-clients", "no");
         RedisServer server = new RedisServer(ExternalTools.require("redis-server"), directory, ServerProcess.freePort(), options, true);
         server.start();
         return server;
