@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -101,10 +102,19 @@ final class GarbageCollectCommand implements Callable<Integer> {
                 out.println("  manifest " + manifest);
             }
             for (GcReport.RemovedBlob blob : repository.blobsRemoved()) {
+                boolean manifest = repository.manifestBlobs().contains(blob.digest());
                 boolean shared = repository.sharedBlobs().contains(blob.digest());
-                out.println("  blob " + blob.digest() + " " + bytes(blob.size()) + (shared ? " shared" : ""));
+                out.println("  blob " + blob.digest() + " " + bytes(blob.size()) + (manifest ? " manifest" : "")
+                        + (shared ? " shared" : ""));
             }
             anyShared |= !repository.sharedBlobs().isEmpty();
+        }
+        List<GcReport.RemovedBlob> unlinked = report.unlinkedBlobs();
+        if (!unlinked.isEmpty()) {
+            out.printf("linked in no repository: %s %d blobs, %s%n", verb, unlinked.size(), bytes(sum(unlinked)));
+            for (GcReport.RemovedBlob blob : unlinked) {
+                out.println("  blob " + blob.digest() + " " + bytes(blob.size()));
+            }
         }
         if (anyShared) {
             out.println("note: a shared blob is listed under each repository that linked it, and counted once in the total");
@@ -113,6 +123,10 @@ final class GarbageCollectCommand implements Callable<Integer> {
                         + " kept within the grace period: %d untagged manifests and %d blobs; took %s%n",
                 verb, report.manifestsRemoved(), report.blobsRemoved().size(), report.blobsScanned(),
                 bytes(report.bytesFreed()), report.manifestsKeptByGrace(), report.blobsKeptByGrace(), seconds(report.duration()));
+    }
+
+    private static long sum(List<GcReport.RemovedBlob> blobs) {
+        return blobs.stream().mapToLong(GcReport.RemovedBlob::size).sum();
     }
 
     static String toJson(GcReport report) {
@@ -127,12 +141,14 @@ final class GarbageCollectCommand implements Callable<Integer> {
             ArrayNode blobs = node.putArray("blobsRemoved");
             for (GcReport.RemovedBlob blob : repository.blobsRemoved()) {
                 blobs.addObject().put("digest", blob.digest().toString()).put("size", blob.size())
+                        .put("manifest", repository.manifestBlobs().contains(blob.digest()))
                         .put("shared", repository.sharedBlobs().contains(blob.digest()));
             }
             node.put("blobsOnlyHere", repository.blobsOnlyHere());
             node.put("blobsShared", repository.sharedBlobs().size());
             node.put("bytesFreed", repository.bytesFreed());
         }
+        addBlobs(root.putArray("unlinkedBlobsRemoved"), report.unlinkedBlobs());
         ObjectNode total = root.putObject("total");
         total.put("manifestsRemoved", report.manifestsRemoved());
         total.put("blobsRemoved", report.blobsRemoved().size());
@@ -146,7 +162,7 @@ final class GarbageCollectCommand implements Callable<Integer> {
         return JsonReports.render(root);
     }
 
-    private static void addBlobs(ArrayNode array, java.util.List<GcReport.RemovedBlob> blobs) {
+    private static void addBlobs(ArrayNode array, List<GcReport.RemovedBlob> blobs) {
         for (GcReport.RemovedBlob blob : blobs) {
             array.addObject().put("digest", blob.digest().toString()).put("size", blob.size());
         }

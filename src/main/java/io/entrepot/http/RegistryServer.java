@@ -99,7 +99,8 @@ public final class RegistryServer implements AutoCloseable {
     public static RegistryServer start(RegistryConfig config) throws Exception {
         Metrics metrics = new Metrics(config.metrics());
         Tracing tracing = Tracing.start(config.tracing());
-        StorageDriver driver = StorageDrivers.create(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing));
+        StorageDriver driver = StorageDrivers.create(config.storage().driver(), config.storage().redirect(), storageObserver(metrics, tracing),
+                s3 -> metrics.storage().registerS3PartBuffers(s3::partBufferBytes));
         MeasuredCache cache = BlobDescriptorCaches.fenceAgainstCollection(BlobDescriptorCaches.create(config.cache(), config.redis(),
                 event -> metrics.storage().countCache(event.label())), driver);
         Registry registry = new Registry(driver, Clock.systemUTC(), cache);

@@ -13,6 +13,7 @@ import io.entrepot.storage.s3.S3Driver;
 import io.entrepot.storage.s3.S3DriverOptions;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /** Builds the storage driver a configuration names, with its redirect middleware and path checks. */
 public final class StorageDrivers {
@@ -33,19 +34,24 @@ public final class StorageDrivers {
      *     file of the cloudfront middleware when it cannot be read
      */
     public static StorageDriver create(StorageConfig.Driver config, StorageConfig.Redirect redirect) throws IOException {
-        return create(config, redirect, StorageObserver.NONE);
+        return create(config, redirect, StorageObserver.NONE, s3 -> {});
     }
 
     /**
      * Builds the storage driver as {@link #create(StorageConfig.Driver, StorageConfig.Redirect)}
-     * does, with every call timed by {@code observer}.
+     * does, with every call timed by {@code observer}. When the driver is S3, {@code s3Opened}
+     * receives it before it is wrapped, so that the caller can export its own gauges.
      */
     public static StorageDriver create(StorageConfig.Driver config, StorageConfig.Redirect redirect,
-            StorageObserver observer) throws IOException {
+            StorageObserver observer, Consumer<S3Driver> s3Opened) throws IOException {
         StorageDriver driver = switch (config) {
             case StorageConfig.Filesystem fs -> new FilesystemDriver(fs.rootDirectory(), fs.maxThreads());
             case StorageConfig.InMemory ignored -> new InMemoryDriver();
-            case StorageConfig.S3 s3 -> openS3(s3, redirect);
+            case StorageConfig.S3 s3 -> {
+                S3Driver opened = openS3(s3, redirect);
+                s3Opened.accept(opened);
+                yield opened;
+            }
         };
         for (StorageConfig.StorageMiddleware middleware : redirect.middleware()) {
             driver = switch (middleware) {

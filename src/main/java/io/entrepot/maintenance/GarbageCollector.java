@@ -331,25 +331,41 @@ public final class GarbageCollector {
         return linkedIn;
     }
 
-    /** Lists, per repository, the manifests removed and the removed blobs it linked, marking those other repositories linked too. */
+    /**
+     * Lists, per repository, the manifests removed and the removed blobs it linked as a layer, a
+     * config or a manifest revision, marking those other repositories linked too.
+     */
     private static List<GcReport.RepositoryReport> repositoryReports(List<RepositoryScan> scans,
             Map<RepositoryName, List<Digest>> removedManifests, List<GcReport.RemovedBlob> removedBlobs) {
         Map<Digest, Integer> linkCount = new HashMap<>();
         for (GcReport.RemovedBlob blob : removedBlobs) {
-            int count = (int) scans.stream().filter(scan -> scan.layers.contains(blob.digest())).count();
+            int count = (int) scans.stream().filter(scan -> links(scan, blob.digest())).count();
             linkCount.put(blob.digest(), count);
         }
         List<GcReport.RepositoryReport> reports = new ArrayList<>();
         for (RepositoryScan scan : scans) {
-            List<GcReport.RemovedBlob> blobs = removedBlobs.stream().filter(b -> scan.layers.contains(b.digest())).toList();
+            List<GcReport.RemovedBlob> blobs = removedBlobs.stream().filter(b -> links(scan, b.digest())).toList();
             Set<Digest> shared = new HashSet<>();
-            blobs.stream().map(GcReport.RemovedBlob::digest).filter(digest -> linkCount.get(digest) > 1).forEach(shared::add);
+            Set<Digest> manifestBlobs = new HashSet<>();
+            for (GcReport.RemovedBlob blob : blobs) {
+                if (linkCount.get(blob.digest()) > 1) {
+                    shared.add(blob.digest());
+                }
+                if (scan.manifests.containsKey(blob.digest())) {
+                    manifestBlobs.add(blob.digest());
+                }
+            }
             List<Digest> manifests = removedManifests.getOrDefault(scan.name, List.of());
             if (!blobs.isEmpty() || !manifests.isEmpty()) {
-                reports.add(new GcReport.RepositoryReport(scan.name, manifests, blobs, shared));
+                reports.add(new GcReport.RepositoryReport(scan.name, manifests, blobs, shared, manifestBlobs));
             }
         }
         return reports;
+    }
+
+    /** Returns whether the scan found {@code digest} linked as a layer, a config or a manifest revision. */
+    private static boolean links(RepositoryScan scan, Digest digest) {
+        return scan.layers.contains(digest) || scan.manifests.containsKey(digest);
     }
 
     private Optional<FileInfo> dataOf(Digest digest) throws IOException {

@@ -3,6 +3,7 @@ package io.entrepot.maintenance;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.RepositoryName;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -10,8 +11,8 @@ import java.util.Set;
  * The outcome of one garbage collection: what it removed, or with a dry run what it would remove.
  *
  * @param dryRun whether nothing was changed
- * @param repositories per repository: the manifests removed and the blobs it linked that were
- *     deleted; only repositories with something removed are listed
+ * @param repositories per repository, the manifests removed and the deleted blobs it linked as a
+ *     layer, a config or a manifest revision. Only repositories with something removed are listed
  * @param blobsRemoved every blob deleted from storage, each counted once
  * @param manifestsScanned manifests found in every repository
  * @param blobsScanned blobs found in storage, manifests included
@@ -40,16 +41,19 @@ public record GcReport(
      * each of them, so the per-repository counts and sizes can add up to more than the totals.
      *
      * @param manifestsRemoved untagged manifests whose revision link was removed
-     * @param blobsRemoved blobs linked in this repository that were deleted from storage
+     * @param blobsRemoved blobs linked in this repository that were deleted from storage, the
+     *     stored bytes of its removed manifests included
      * @param sharedBlobs the digests of {@code blobsRemoved} that other repositories linked too
+     * @param manifestBlobs the digests of {@code blobsRemoved} that are manifests of this repository
      */
     public record RepositoryReport(RepositoryName name, List<Digest> manifestsRemoved, List<RemovedBlob> blobsRemoved,
-            Set<Digest> sharedBlobs) {
+            Set<Digest> sharedBlobs, Set<Digest> manifestBlobs) {
 
         public RepositoryReport {
             manifestsRemoved = List.copyOf(manifestsRemoved);
             blobsRemoved = List.copyOf(blobsRemoved);
             sharedBlobs = Set.copyOf(sharedBlobs);
+            manifestBlobs = Set.copyOf(manifestBlobs);
         }
 
         /**
@@ -69,6 +73,17 @@ public record GcReport(
     /** Returns the bytes freed in storage, each blob counted once. */
     public long bytesFreed() {
         return blobsRemoved.stream().mapToLong(RemovedBlob::size).sum();
+    }
+
+    /**
+     * Returns the removed blobs that no repository linked, such as an upload that no manifest
+     * named or a manifest whose revision link a {@code DELETE} had already removed. With these,
+     * the repositories list every blob of {@code blobsRemoved}.
+     */
+    public List<RemovedBlob> unlinkedBlobs() {
+        Set<Digest> listed = new HashSet<>();
+        repositories.forEach(repository -> repository.blobsRemoved().forEach(blob -> listed.add(blob.digest())));
+        return blobsRemoved.stream().filter(blob -> !listed.contains(blob.digest())).toList();
     }
 
     /** Returns the number of manifests removed in every repository. */

@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -18,12 +19,14 @@ public final class StorageMetrics implements StorageObserver {
     /** Buckets in seconds: a local stat takes microseconds, an S3 multipart commit seconds. */
     private static final double[] ACTION_BUCKETS = {.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30};
 
+    private final PrometheusRegistry registry;
     private final Histogram actionSeconds;
     private final Counter cache;
     private volatile StorageUsage usage;
     private volatile long walkedAt;
 
     StorageMetrics(PrometheusRegistry registry, long quotaBytes) {
+        this.registry = registry;
         actionSeconds = Histogram.builder().name("registry_storage_action_seconds")
                 .help("The number of seconds that the storage action takes.")
                 .labelNames("driver", "action")
@@ -61,6 +64,17 @@ public final class StorageMetrics implements StorageObserver {
                     .register(registry)
                     .set(quotaBytes);
         }
+    }
+
+    /**
+     * Registers {@code registry_storage_s3_part_buffer_bytes}, read from {@code bytesInUse} at each
+     * scrape. Only an S3 driver has part buffers, so other drivers export no such gauge.
+     */
+    public void registerS3PartBuffers(LongSupplier bytesInUse) {
+        GaugeWithCallback.builder().name("registry_storage_s3_part_buffer_bytes")
+                .help("Bytes of multipart part buffers that S3 uploads hold now, including the first buffer of each open upload.")
+                .callback(callback -> callback.call(bytesInUse.getAsLong()))
+                .register(registry);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.entrepot.registry.Digest;
 import io.entrepot.registry.Registry;
 import io.entrepot.registry.RepositoryName;
 import io.entrepot.registry.StorageLayout;
+import io.entrepot.registry.Tag;
 import io.entrepot.storage.CheckedStorageDriver;
 import io.entrepot.storage.filesystem.FilesystemDriver;
 import java.io.ByteArrayInputStream;
@@ -17,6 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +118,51 @@ class MaintenanceCommandsTest {
         assertThat(app.path("blobsRemoved").path(0).path("shared").asBoolean()).isTrue();
         assertThat(report.path("total").path("blobsRemoved").asInt()).isEqualTo(1);
         assertThat(report.path("total").has("manifestsKeptByGrace")).isTrue();
+    }
+
+    @Test
+    void garbageCollect_deleteUntagged_linesAccountForTotal() throws Exception {
+        Digest untagged = pushUntaggedByNewerPush(RepositoryName.parse("team/app"));
+
+        int status = Main.run("garbage-collect", config.toString(), "-m", "--grace", "0s");
+
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+        assertThat(report).contains("team/app: removed 1 manifests, 3 blobs");
+        assertThat(report).contains("  manifest " + untagged);
+        assertThat(report).containsPattern("  blob " + untagged + " \\d+ B manifest\n");
+        Matcher total = Pattern.compile("total: removed 1 manifests and (\\d+) of \\d+ blobs, freeing (\\d+) B").matcher(report);
+        assertThat(total.find()).as("total line in %s", report).isTrue();
+        Matcher blobLines = Pattern.compile("(?m)^  blob \\S+ (\\d+) B").matcher(report);
+        int listed = 0;
+        long listedBytes = 0;
+        while (blobLines.find()) {
+            listed++;
+            listedBytes += Long.parseLong(blobLines.group(1));
+        }
+        assertThat(listed).isEqualTo(Integer.parseInt(total.group(1)));
+        assertThat(listedBytes).isEqualTo(Long.parseLong(total.group(2)));
+    }
+
+    @Test
+    void garbageCollect_deleteUntaggedJson_flagsManifestBlob() throws Exception {
+        Digest first = pushUntaggedByNewerPush(RepositoryName.parse("team/app"));
+
+        int status = Main.run("garbage-collect", config.toString(), "-m", "--json", "--grace", "0s");
+
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        JsonNode blobs = report.path("repositories").path(0).path("blobsRemoved");
+        assertThat(blobs.size()).isEqualTo(report.path("total").path("blobsRemoved").asInt());
+        List<String> manifests = new ArrayList<>();
+        blobs.forEach(blob -> {
+            if (blob.path("manifest").asBoolean()) {
+                manifests.add(blob.path("digest").asText());
+            }
+        });
+        assertThat(manifests).containsExactly(first.toString());
+        assertThat(report.path("unlinkedBlobsRemoved").isArray()).isTrue();
+        assertThat(report.path("unlinkedBlobsRemoved").size()).isZero();
     }
 
     @Test
@@ -260,6 +310,14 @@ class MaintenanceCommandsTest {
 
         assertThat(status).isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\033[K");
+    }
+
+    /** Pushes {@code v1} twice with different configs; returns the first manifest, left untagged. */
+    private Digest pushUntaggedByNewerPush(RepositoryName repository) throws Exception {
+        pushTagged(repository, "v1", "{\"first\":true}");
+        Digest first = registry.tags().resolve(repository, new Tag("v1")).orElseThrow();
+        pushTagged(repository, "v1", "{\"second\":true}");
+        return first;
     }
 
     private void pushTagged(RepositoryName repository, String tag, String configText) throws Exception {

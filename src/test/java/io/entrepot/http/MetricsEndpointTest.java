@@ -58,6 +58,7 @@ class MetricsEndpointTest {
             assertThat(text).contains("registry_manifests_pulled_total{media_type=\"" + MediaTypes.OCI_MANIFEST + "\"} 2");
             assertThat(text).contains("registry_toppulls_pulls{repository=\"team/app\"} 2");
             assertThat(text).contains("registry_blob_pulled_bytes_total 5");
+            assertThat(text).as("no part buffer gauge without S3").doesNotContain("registry_storage_s3_part_buffer_bytes");
             assertThat(text).contains("registry_blob_pushed_bytes_total 12.0");
             assertThat(text).contains("registry_http_request_size_bytes_sum{handler=\"blob-upload-chunk\"} 5.0");
             assertThat(text).contains("jvm_memory_used_bytes{area=\"heap\"}");

@@ -179,6 +179,41 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void deleteUntagged_listsManifestBlobUnderRepository() throws Exception {
+        pushImage(app, "v1", pushBlob(app, "v1 layer"));
+        Blob untagged = pushImage(app, null, pushBlob(app, "untagged layer"));
+        clock.advance(GRACE.plusMinutes(1));
+
+        GcReport report = collector.collect(new GcOptions(false, true, GRACE), GcProgress.NONE);
+
+        Digest manifest = Digest.parse(untagged.digest());
+        assertThat(report.repositories()).singleElement().satisfies(repository -> {
+            assertThat(repository.manifestsRemoved()).containsExactly(manifest);
+            assertThat(repository.manifestBlobs()).containsExactly(manifest);
+            assertThat(digests(repository.blobsRemoved())).contains(untagged.digest());
+            assertThat(repository.blobsRemoved()).containsExactlyInAnyOrderElementsOf(report.blobsRemoved());
+            assertThat(repository.bytesFreed()).isEqualTo(report.bytesFreed());
+        });
+        assertThat(report.unlinkedBlobs()).isEmpty();
+    }
+
+    @Test
+    void deletedManifestBlob_listedAsUnlinked() throws Exception {
+        Blob deleted = pushImage(app, "v1", pushBlob(app, "layer"));
+        registry.manifests().delete(app, Reference.parse(deleted.digest()));
+        clock.advance(GRACE.plusMinutes(1));
+
+        GcReport report = collector.collect(new GcOptions(false, false, GRACE), GcProgress.NONE);
+
+        assertThat(digests(report.unlinkedBlobs())).containsExactly(deleted.digest());
+        assertThat(report.repositories()).singleElement().satisfies(repository -> {
+            assertThat(repository.manifestBlobs()).isEmpty();
+            assertThat(repository.blobsRemoved()).hasSize(2);
+        });
+        assertThat(report.blobsRemoved()).hasSize(3);
+    }
+
+    @Test
     void unreadableManifest_stopsCollectionBeforeDeleting() throws Exception {
         Blob orphan = pushBlob(app, "orphan");
         Digest broken = Digest.sha256("not json".getBytes(StandardCharsets.UTF_8));

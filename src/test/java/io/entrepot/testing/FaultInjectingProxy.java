@@ -11,8 +11,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -54,6 +56,26 @@ public final class FaultInjectingProxy implements AutoCloseable {
         this.upstreamPort = upstreamPort;
         this.fails = fails;
         executor.submit(this::acceptLoop);
+    }
+
+    /**
+     * Starts a proxy to {@code upstreamPort} on 127.0.0.1 that holds back each request whose head
+     * {@code selects} accepts, counting it in {@code held}, until {@code release} opens or 60 s
+     * pass, then forwards it. Requests arriving after {@code release} opened pass at once.
+     */
+    public static FaultInjectingProxy holding(int upstreamPort, Predicate<String> selects, AtomicInteger held,
+            CountDownLatch release) throws IOException {
+        return new FaultInjectingProxy(upstreamPort, head -> {
+            if (selects.test(head) && release.getCount() > 0) {
+                held.incrementAndGet();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return false;
+        });
     }
 
     private static Predicate<String> everyNth(int failEvery) {

@@ -187,17 +187,7 @@ class S3ParallelPartsTest {
     /** Holds every UploadPart request at the proxy until {@code release} opens, counting the held ones. */
     private static FaultInjectingProxy holdingParts(S3ProxyServer server, AtomicInteger heldParts, CountDownLatch release)
             throws IOException {
-        return new FaultInjectingProxy(server.port(), head -> {
-            if (uploadPartNumber(head) > 0 && release.getCount() > 0) {
-                heldParts.incrementAndGet();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return false;
-        });
+        return FaultInjectingProxy.holding(server.port(), head -> uploadPartNumber(head) > 0, heldParts, release);
     }
 
     private static void awaitAtLeast(AtomicInteger counter, int expected) throws InterruptedException {
