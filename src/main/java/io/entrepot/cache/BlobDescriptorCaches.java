@@ -5,12 +5,8 @@ import io.entrepot.config.GoDuration;
 import io.entrepot.config.RedisConfig;
 import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.CollectionEpoch;
-import io.entrepot.registry.Descriptor;
-import io.entrepot.registry.Digest;
-import io.entrepot.registry.RepositoryName;
 import io.entrepot.storage.StorageDriver;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,35 +77,13 @@ public final class BlobDescriptorCaches {
     }
 
     /** No cache: every lookup misses and nothing is counted. */
-    private static final class Disabled implements MeasuredCache {
+    private static final class Disabled extends BlobDescriptorCache.NoCache implements MeasuredCache {
 
         private final CacheStatistics statistics;
 
         Disabled(CacheStatistics statistics) {
             this.statistics = statistics;
         }
-
-        @Override
-        public Optional<Descriptor> descriptor(Digest digest) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void putDescriptor(Descriptor descriptor, Generation generation) {}
-
-        @Override
-        public void removeDescriptor(Digest digest) {}
-
-        @Override
-        public boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest) {
-            return false;
-        }
-
-        @Override
-        public void putLink(LinkKind kind, RepositoryName repository, Digest digest, Generation generation) {}
-
-        @Override
-        public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {}
 
         @Override
         public CacheStatistics statistics() {

@@ -62,7 +62,14 @@ public interface BlobDescriptorCache extends AutoCloseable {
     default void close() {}
 
     /** A cache that stores nothing, for {@code storage.cache} left unset. */
-    BlobDescriptorCache NONE = new BlobDescriptorCache() {
+    BlobDescriptorCache NONE = new NoCache();
+
+    /** A cache that stores nothing: every lookup misses and every put is dropped. */
+    class NoCache implements BlobDescriptorCache {
+
+        /** Protected, so that callers share {@link #NONE} and only subclasses create more. */
+        protected NoCache() {}
+
         @Override
         public Optional<Descriptor> descriptor(Digest digest) {
             return Optional.empty();
@@ -84,5 +91,5 @@ public interface BlobDescriptorCache extends AutoCloseable {
 
         @Override
         public void removeLink(LinkKind kind, RepositoryName repository, Digest digest) {}
-    };
+    }
 }

@@ -10,9 +10,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
-import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
-import software.amazon.awssdk.services.s3.model.StorageClass;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 
 /**
@@ -58,16 +55,7 @@ final class S3Copier {
         var builder = CopyObjectRequest.builder()
                 .sourceBucket(options.bucket()).sourceKey(source)
                 .destinationBucket(options.bucket()).destinationKey(destination);
-        if (options.storageClass() != null) {
-            builder.storageClass(StorageClass.fromValue(options.storageClass()));
-        }
-        if (options.objectAcl() != null) {
-            builder.acl(ObjectCannedACL.fromValue(options.objectAcl()));
-        }
-        if (options.encrypt()) {
-            builder.serverSideEncryption(options.kmsKeyId() == null ? ServerSideEncryption.AES256 : ServerSideEncryption.AWS_KMS);
-            builder.ssekmsKeyId(options.kmsKeyId());
-        }
+        uploads.applyObjectSettings(builder::storageClass, builder::acl, builder::serverSideEncryption, builder::ssekmsKeyId);
         return builder.build();
     }
 

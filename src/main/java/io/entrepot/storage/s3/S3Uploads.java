@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -59,34 +60,34 @@ final class S3Uploads {
         return options.bucket();
     }
 
-    PutObjectRequest putRequest(String key) {
-        var builder = PutObjectRequest.builder().bucket(options.bucket()).key(key).contentType("application/octet-stream");
+    /**
+     * Sets the configured storage class, ACL and server-side encryption on a request that creates
+     * an object, through that request builder's setters.
+     */
+    void applyObjectSettings(Consumer<StorageClass> storageClass, Consumer<ObjectCannedACL> acl,
+            Consumer<ServerSideEncryption> encryption, Consumer<String> kmsKeyId) {
         if (options.storageClass() != null) {
-            builder.storageClass(StorageClass.fromValue(options.storageClass()));
+            storageClass.accept(StorageClass.fromValue(options.storageClass()));
         }
         if (options.objectAcl() != null) {
-            builder.acl(ObjectCannedACL.fromValue(options.objectAcl()));
+            acl.accept(ObjectCannedACL.fromValue(options.objectAcl()));
         }
         if (options.encrypt()) {
-            builder.serverSideEncryption(options.kmsKeyId() == null ? ServerSideEncryption.AES256 : ServerSideEncryption.AWS_KMS);
-            builder.ssekmsKeyId(options.kmsKeyId());
+            encryption.accept(options.kmsKeyId() == null ? ServerSideEncryption.AES256 : ServerSideEncryption.AWS_KMS);
+            kmsKeyId.accept(options.kmsKeyId());
         }
+    }
+
+    PutObjectRequest putRequest(String key) {
+        var builder = PutObjectRequest.builder().bucket(options.bucket()).key(key).contentType("application/octet-stream");
+        applyObjectSettings(builder::storageClass, builder::acl, builder::serverSideEncryption, builder::ssekmsKeyId);
         return builder.build();
     }
 
     /** Starts a multipart upload for {@code key} and returns its id. */
     String create(String key) {
         var builder = CreateMultipartUploadRequest.builder().bucket(options.bucket()).key(key).contentType("application/octet-stream");
-        if (options.storageClass() != null) {
-            builder.storageClass(StorageClass.fromValue(options.storageClass()));
-        }
-        if (options.objectAcl() != null) {
-            builder.acl(ObjectCannedACL.fromValue(options.objectAcl()));
-        }
-        if (options.encrypt()) {
-            builder.serverSideEncryption(options.kmsKeyId() == null ? ServerSideEncryption.AES256 : ServerSideEncryption.AWS_KMS);
-            builder.ssekmsKeyId(options.kmsKeyId());
-        }
+        applyObjectSettings(builder::storageClass, builder::acl, builder::serverSideEncryption, builder::ssekmsKeyId);
         return s3.createMultipartUpload(builder.build()).uploadId();
     }
 
