@@ -41,7 +41,7 @@ public final class BlobDescriptorCaches {
     }
 
     /**
-     * Wraps {@code cache} for a serving instance, so that it stops answering while a garbage
+     * Wraps {@code cache} for a serving instance, so that it stops serving lookups while a garbage
      * collection deletes blobs from {@code driver} (see {@link SweepFencedCache}), and starts its
      * poller. A disabled cache is returned as it is, because it has nothing to fence.
      */

@@ -2,19 +2,19 @@ package io.entrepot.cache;
 
 import java.util.Locale;
 
-/** Whether the blob descriptor cache of a serving instance answers lookups, as the collection epoch decides. */
+/** The state of the collection fence, which decides whether a serving instance's blob descriptor cache serves lookups. */
 public enum FenceState {
 
     /** No fence: the cache is disabled, or the process does not serve requests. */
     NONE,
 
-    /** The last poll read {@code idle}: the cache answers. */
+    /** The last poll read {@code idle}, so the cache serves lookups. */
     OPEN,
 
     /** A collection is deleting blobs, or the epoch file is not one Entrepot wrote: lookups read storage. */
     SWEEPING,
 
-    /** A {@code sweeping} marker stayed unchanged past the stale limit, so its collector is taken for dead and the cache answers. */
+    /** A {@code sweeping} marker stayed unchanged past the stale limit, so its collector is taken for dead and the cache serves lookups. */
     ABANDONED,
 
     /** No poll succeeded recently (the epoch file is unreadable, or the first poll has not finished): lookups read storage. */

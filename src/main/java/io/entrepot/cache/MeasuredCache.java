@@ -17,7 +17,10 @@ public interface MeasuredCache extends BlobDescriptorCache {
      */
     default void invalidateLocalEntries() {}
 
-    /** Returns whether lookups are answered or bypassed because of a garbage collection; {@link FenceState#NONE} without a fence. */
+    /**
+     * Returns whether a garbage collection makes lookups bypass the cache. A cache without a fence
+     * returns {@link FenceState#NONE}.
+     */
     default FenceState fenceState() {
         return FenceState.NONE;
     }

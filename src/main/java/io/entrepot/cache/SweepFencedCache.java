@@ -14,18 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wraps the blob descriptor cache of a serving instance so that it never answers for a blob that
- * a garbage collection, run by any instance or by {@code entrepot garbage-collect}, may delete.
+ * Wraps the blob descriptor cache of a serving instance so that it never serves a lookup for a blob
+ * that a garbage collection, run by any instance or by {@code entrepot garbage-collect}, may delete.
  *
  * <p>A background thread reads the {@link CollectionEpoch} every
- * {@link CollectionEpoch#POLL_INTERVAL}. The cache answers lookups and accepts new entries only
+ * {@link CollectionEpoch#POLL_INTERVAL}. The cache serves lookups and accepts new entries only
  * while the last poll read {@code idle} and started less than {@link CollectionEpoch#CACHE_VALIDITY}
  * ago. Otherwise every lookup misses and reads storage. A new entry is also dropped when a fence
  * was raised after its {@link #generation} was taken. Each time the epoch id changes, the
  * entries held in this process are dropped. Removals always go through, because the collector
  * relies on them to clear Redis. A {@code sweeping} marker that stays unchanged for
  * {@link CollectionEpoch#STALE_LIMIT} was left by a collector that stopped: the cache then drops
- * its entries and answers again, as after {@code idle}.
+ * its entries and serves lookups again, as after {@code idle}.
  */
 public final class SweepFencedCache implements MeasuredCache {
 
@@ -36,13 +36,13 @@ public final class SweepFencedCache implements MeasuredCache {
      * - A poll that started before the "sweeping" write read "idle", so it keeps the cache open
      *   until at most CACHE_VALIDITY after that write, which is before the first delete. A poll
      *   that started after the write reads "sweeping" (storage reads see earlier writes) and closes
-     *   the cache at once. So while blobs are deleted, no instance answers from its cache, and no
+     *   the cache at once. So while blobs are deleted, no instance serves lookups from its cache, and no
      *   instance adds an entry.
      * - The first poll that reads the new "idle" id drops every entry held in this process, so
      *   entries cached before the collection, which may name deleted blobs, are gone before the
      *   cache opens again. Entries in Redis were removed by the collector itself.
      *
-     * Staleness costs storage reads, never wrong answers: an instance whose polls fail (storage
+     * Staleness costs storage reads, never wrong results: an instance whose polls fail (storage
      * unreachable, a stalled thread) lets the validity lapse and reads storage until a poll succeeds.
      *
      * Why an abandoned marker may be ignored. A collector killed while it sweeps never publishes
@@ -235,7 +235,7 @@ public final class SweepFencedCache implements MeasuredCache {
         }
     }
 
-    /** Logs once per content that the epoch file holds text no collector writes, which keeps the cache bypassed. */
+    /** Logs once per content that the epoch file contains text that no collector writes, which keeps the cache bypassed. */
     private void reportUnrecognised(CollectionEpoch.State state) {
         if (!state.recognised() && !state.text().equals(unrecognisedReported)) {
             unrecognisedReported = state.text();
@@ -245,7 +245,7 @@ public final class SweepFencedCache implements MeasuredCache {
         }
     }
 
-    /** Returns whether lookups may be answered from the cache at this instant. */
+    /** Returns whether lookups may be served from the cache at this instant. */
     boolean isOpen() {
         return open && nanoTime.getAsLong() - openUntilNanos < 0;
     }

@@ -69,10 +69,10 @@ public final class GarbageCollector {
      * window forbids as long as grace exceeds the window plus the clock difference between
      * instances. So every stored manifest keeps its blobs.
      *
-     * 4. Every cache tier forgets what is deleted. After the scan and before its first delete, the
+     * 4. Every cache tier drops what is deleted. After the scan and before its first delete, the
      *    collector publishes "sweeping" in the CollectionEpoch file and waits FENCE_WAIT. Every
-     *    serving instance polls that file and answers from its blob descriptor cache only within
-     *    CACHE_VALIDITY of a poll that read "idle", so after the wait no instance answers from its
+     *    serving instance polls that file and serves lookups from its blob descriptor cache only within
+     *    CACHE_VALIDITY of a poll that read "idle", so after the wait no instance serves lookups from its
      *    cache or adds to it (SweepFencedCache). Each deletion also removes the blob and its links
      *    from the cache of the collecting process, which is the shared Redis when one is
      *    configured. After the last delete, the collector publishes "idle" with a new id, and each
@@ -109,12 +109,12 @@ public final class GarbageCollector {
     private final SweepFence fence;
     private final UntaggedManifests untagged;
 
-    /** A collector that fences every instance's cache as {@link CollectionEpoch} requires. */
+    /** Creates a collector that fences every instance's cache as {@link CollectionEpoch} requires. */
     public GarbageCollector(Registry registry, Clock clock) {
         this(registry, clock, new SweepFence(registry.driver(), clock));
     }
 
-    /** A collector that raises {@code fence} before its first delete and lowers it after its last. */
+    /** Creates a collector that raises {@code fence} before its first delete and lowers it after its last. */
     public GarbageCollector(Registry registry, Clock clock, SweepFence fence) {
         this.registry = registry;
         this.driver = registry.driver();

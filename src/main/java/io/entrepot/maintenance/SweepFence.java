@@ -63,13 +63,13 @@ public final class SweepFence {
     private volatile long validUntilNanos;
     private Thread heartbeat;
 
-    /** A fence that waits {@link CollectionEpoch#FENCE_WAIT}, which the instances' polling requires. */
+    /** Creates a fence that waits {@link CollectionEpoch#FENCE_WAIT}, which the instances' polling requires. */
     public SweepFence(StorageDriver driver, Clock clock) {
         this(new CollectionEpoch(driver), CollectionEpoch.FENCE_WAIT, clock);
     }
 
     /**
-     * A fence that waits {@code wait} after publishing. A wait shorter than
+     * Creates a fence that waits {@code wait} after publishing. A wait shorter than
      * {@link CollectionEpoch#FENCE_WAIT} is safe only when no other process caches blob descriptors.
      */
     public SweepFence(CollectionEpoch epoch, Duration wait, Clock clock) {
@@ -77,7 +77,7 @@ public final class SweepFence {
     }
 
     /**
-     * For tests: a fence with its own heartbeat timing and monotonic time source in nanoseconds. A
+     * Creates, for tests, a fence with its own heartbeat timing and monotonic time source in nanoseconds. A
      * zero {@code heartbeatInterval} starts no heartbeat thread, so that tests call {@link #beat}.
      */
     SweepFence(CollectionEpoch epoch, Duration wait, Duration heartbeatInterval, Duration deadline, Clock clock,

@@ -10,7 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /**
- * The collection epoch: one small file in storage through which a garbage collector tells every
+ * The collection epoch: one small file in storage through which a garbage collector signals to every
  * instance's blob descriptor cache that deletions are about to start, that they are still going
  * on, and that they ended.
  *
@@ -20,10 +20,10 @@ import java.util.UUID;
  * storage that was never collected.
  *
  * <p>The timing contract, which the constants below encode and {@code SweepFencedCache} explains:
- * an instance polls the file every {@link #POLL_INTERVAL}, and its cache answers a lookup only
+ * an instance polls the file every {@link #POLL_INTERVAL}, and its cache serves a lookup only
  * within {@link #CACHE_VALIDITY} of the start of a poll that read {@code idle}. A collector that
  * publishes {@code sweeping} and then waits {@link #FENCE_WAIT} before its first delete therefore
- * knows that no instance answers from its cache until the collector publishes {@code idle} again.
+ * knows that no instance serves lookups from its cache until the collector publishes {@code idle} again.
  * While it sweeps, the collector rewrites the marker every {@link #HEARTBEAT_INTERVAL} and deletes
  * only within {@link #HEARTBEAT_DEADLINE} of the start of its last successful write. An instance
  * that sees the same {@code sweeping} content for {@link #STALE_LIMIT} treats the fence as
@@ -38,7 +38,7 @@ public final class CollectionEpoch {
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
 
     /**
-     * How long after the start of a poll that read {@code idle} a cache may answer. It spans two
+     * How long after the start of a poll that read {@code idle} a cache may serve lookups. It spans two
      * poll intervals and a margin, so that one slow storage read does not turn the cache off.
      */
     public static final Duration CACHE_VALIDITY = POLL_INTERVAL.multipliedBy(2).plusSeconds(1);

@@ -132,7 +132,7 @@ public final class UploadSessions {
         }
 
         // Claim the blob before deciding whether the stored copy can stand in for the upload, so
-        // that a garbage collection sweeping it either sees the claim or finishes first. The cache
+        // that a garbage collection sweeping it either finds the claim or finishes first. The cache
         // generation is taken first, so that a collection starting before the entry is written
         // (possible only after the grace period) drops it.
         BlobDescriptorCache.Generation generation = blobs.cacheGeneration();

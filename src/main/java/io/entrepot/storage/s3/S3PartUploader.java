@@ -84,7 +84,7 @@ final class S3PartUploader {
         this.requestSlots = new Semaphore(concurrency);
     }
 
-    /** Returns the length of the buffer that holds a part of {@code partSize} bytes. */
+    /** Returns the length of the buffer that contains a part of {@code partSize} bytes. */
     static int bufferSize(long partSize) {
         // A Java array cannot exceed 2 GiB, which is below S3's 5 GiB maximum part.
         return (int) Math.min(Integer.MAX_VALUE - 8, partSize);
@@ -111,7 +111,7 @@ final class S3PartUploader {
                     return new byte[bufferSize];
                 }
                 if (buffersInFlight == 0) {
-                    // The writer holds every buffer it allocated, so none can come back.
+                    // Every buffer that the writer allocated is in its hands, so none can come back.
                     throw new IllegalStateException("no part buffer of " + key + " is free or in flight");
                 }
                 wait();
