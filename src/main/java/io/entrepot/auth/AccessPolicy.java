@@ -5,19 +5,19 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Decides which accesses a principal holds. The registry asks it for each request when it checks
- * credentials itself (htpasswd), and the built-in token server asks it which of the requested
- * scopes to put in a token. Implementations are thread-safe.
+ * Decides which accesses a principal has. The registry calls it for each request when it checks
+ * credentials itself (htpasswd), and the built-in token server calls it to choose which of the
+ * requested scopes to put in a token. Implementations are thread-safe.
  */
 public interface AccessPolicy {
 
     /**
-     * Returns the members of {@code requested} that {@code principal} may have, in their order;
-     * the rest are silently left out, as Docker's token specification asks of a token server.
+     * Returns the members of {@code requested} that {@code principal} may have, in their order.
+     * The rest are silently left out, as Docker's token specification requires of a token server.
      */
     Set<Access> granted(Principal principal, Collection<Access> requested);
 
-    /** Whether {@code principal} holds every access in {@code required}. */
+    /** Returns whether {@code principal} has every access in {@code required}. */
     default boolean permits(Principal principal, Collection<Access> required) {
         return granted(principal, required).containsAll(required);
     }

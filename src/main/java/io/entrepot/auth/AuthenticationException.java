@@ -18,13 +18,13 @@ public final class AuthenticationException extends Exception {
         /** Credentials were sent and are wrong, expired or not meant for this registry. */
         CREDENTIALS_INVALID,
         /**
-         * The token is valid but does not grant the access the request needs; the client may fetch
-         * a token with more scopes, so the response is 401.
+         * The token is valid but does not grant the access the request needs. The response is 401
+         * because the client may fetch a token with more scopes.
          */
         INSUFFICIENT_SCOPE,
         /**
          * The credentials are valid but the access policy does not grant the request to this
-         * principal; other credentials could not be fetched automatically, so the response is 403.
+         * principal. The response is 403 because no other credentials can be fetched automatically.
          */
         ACCESS_DENIED,
         /** The user or the client address failed to log in too often and is blocked for a while. */

@@ -55,7 +55,7 @@ public final class LdapBackend implements IdentityBackend {
     private static final int TIMEOUT_MILLIS = 10_000;
 
     /**
-     * How to reach and search the directory.
+     * Settings to reach and search the directory.
      *
      * @param url {@code ldap://host[:port]} or {@code ldaps://host[:port]}
      * @param startTls whether to upgrade an {@code ldap://} connection with StartTLS
@@ -67,7 +67,7 @@ public final class LdapBackend implements IdentityBackend {
      * @param groupBase the DN under which groups are searched, or null to read no groups
      * @param groupFilter the filter that finds a user's groups, with {@code %s} for the user's DN and
      *     {@code %u} for the user name, both escaped
-     * @param groupAttribute the attribute of a group entry that holds its name
+     * @param groupAttribute the attribute of a group entry that contains its name
      */
     public record Settings(URI url, boolean startTls, Path caCert, String bindDn, String bindPassword, String userBase,
             String userFilter, String groupBase, String groupFilter, String groupAttribute) {
@@ -117,7 +117,7 @@ public final class LdapBackend implements IdentityBackend {
                 return Optional.empty();
             }
             if (!passwordMatches(connection, dn, password)) {
-                log.atDebug().addKeyValue("user", user).addKeyValue("dn", dn).log("LDAP bind with the user's password refused");
+                log.atDebug().addKeyValue("user", user).addKeyValue("dn", dn).log("LDAP server rejected the bind with the user's password");
                 return Optional.empty();
             }
             bindServiceAccount(connection);
@@ -160,7 +160,7 @@ public final class LdapBackend implements IdentityBackend {
             try {
                 ExtendedResult result = connection.processExtendedOperation(new StartTLSExtendedRequest(tls));
                 if (result.getResultCode() != ResultCode.SUCCESS) {
-                    throw new LDAPException(result.getResultCode(), "StartTLS refused: " + result.getDiagnosticMessage());
+                    throw new LDAPException(result.getResultCode(), "StartTLS rejected by the server: " + result.getDiagnosticMessage());
                 }
             } catch (LDAPException e) {
                 connection.close();

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Who made a request, as an authenticator established it: a user (from an htpasswd file, LDAP
- * or a token), a robot account, or an anonymous client.
+ * Account that made a request, as an authenticator established it: a user (from an htpasswd
+ * file, LDAP or a token), a robot account, or an anonymous client.
  *
  * @param name the user or robot name; empty for an anonymous client
  * @param kind what kind of account {@code name} is
@@ -27,7 +27,7 @@ public record Principal(String name, Kind kind, Set<String> groups) {
         }
     }
 
-    /** A user with no known groups. */
+    /** Returns a user principal with no known groups. */
     public static Principal user(String name) {
         return new Principal(name, Kind.USER, Set.of());
     }

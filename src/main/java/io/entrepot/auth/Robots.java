@@ -40,7 +40,7 @@ public final class Robots {
     /** The prefix of every robot name. */
     public static final String PREFIX = "robot_";
 
-    /** What follows the prefix: lower-case letters and digits, with single dots, dashes or underscores between them. */
+    /** Pattern of a robot name: the prefix, then lower-case letters and digits with single dots, dashes or underscores between them. */
     private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "[a-z0-9]+(?:[._-][a-z0-9]+)*");
 
     private static final int MAX_NAME_LENGTH = 64;

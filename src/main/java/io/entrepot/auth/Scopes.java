@@ -64,6 +64,7 @@ public final class Scopes {
         if (scope.length() > MAX_SCOPE_LENGTH) {
             throw invalid(scope.substring(0, 64) + "...", "longer than " + MAX_SCOPE_LENGTH + " characters");
         }
+
         int first = scope.indexOf(':');
         int last = scope.lastIndexOf(':');
         if (first < 0 || first == last) {
@@ -72,10 +73,15 @@ public final class Scopes {
         String type = scope.substring(0, first);
         String name = scope.substring(first + 1, last);
         String actions = scope.substring(last + 1);
+
         if (!TYPE.matcher(type).matches()) {
-            throw invalid(scope, "the resource type must be lower-case letters and digits");
+            throw invalid(scope, "the resource type must be lower-case letters and digits, optionally followed by a class in"
+                    + " parentheses such as repository(plugin)");
         }
-        type = type.contains("(") ? type.substring(0, type.indexOf('(')) : type;
+        if (type.contains("(")) {
+            type = type.substring(0, type.indexOf('('));
+        }
+
         if (name.isEmpty()) {
             throw invalid(scope, "the resource name is empty");
         }
@@ -86,6 +92,7 @@ public final class Scopes {
                 throw invalid(scope, e.getMessage());
             }
         }
+
         List<Access> accesses = new ArrayList<>();
         for (String action : actions.split(",", -1)) {
             if (!ACTION.matcher(action).matches()) {

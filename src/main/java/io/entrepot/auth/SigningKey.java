@@ -30,13 +30,13 @@ import java.security.spec.RSAPublicKeySpec;
 import javax.crypto.KeyAgreement;
 
 /**
- * The private key with which the built-in token server signs tokens, with the public key that
- * the registry verifies them with, and the JWS algorithm the key type implies: RS256 for RSA,
- * ES256, ES384 or ES512 for the P-256, P-384 and P-521 curves.
+ * Private key with which the built-in token server signs tokens, with the public key that the
+ * registry verifies them with. The key type sets the JWS algorithm: RS256 for RSA, and ES256,
+ * ES384 or ES512 for the P-256, P-384 and P-521 curves.
  */
 public final class SigningKey {
 
-    /** RSA keys shorter than this are refused; NIST has disallowed 1024-bit RSA signatures since 2013. */
+    /** Minimum RSA modulus length. NIST has disallowed 1024-bit RSA signatures since 2013. */
     private static final int MIN_RSA_BITS = 2048;
 
     private final PublicKey publicKey;
@@ -55,7 +55,7 @@ public final class SigningKey {
      * Reads a PEM RSA or EC private key ({@code PRIVATE KEY}, {@code RSA PRIVATE KEY} or
      * {@code EC PRIVATE KEY}).
      *
-     * @throws IOException when the file cannot be read, holds no usable key, or holds an RSA key
+     * @throws IOException when the file cannot be read, contains no usable key, or contains an RSA key
      *     shorter than 2048 bits or an EC key on a curve that JWS does not define
      */
     public static SigningKey load(Path file) throws IOException {

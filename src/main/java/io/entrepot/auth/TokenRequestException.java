@@ -8,7 +8,7 @@ public final class TokenRequestException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    /** Why no token was issued. */
+    /** Reason that no token was issued. */
     public enum Kind {
         /** A parameter is missing or malformed, or names a service this server does not serve. */
         INVALID_REQUEST(400, "invalid_request"),

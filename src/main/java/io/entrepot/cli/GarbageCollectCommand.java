@@ -8,9 +8,7 @@ import io.entrepot.maintenance.GarbageCollector;
 import io.entrepot.maintenance.GcOptions;
 import io.entrepot.maintenance.GcProgress;
 import io.entrepot.maintenance.GcReport;
-import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
-import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -69,10 +67,9 @@ final class GarbageCollectCommand implements Callable<Integer> {
         GcReport report;
         boolean showProgress = progressForced || (!json && System.console() != null);
         GcProgress progress = showProgress ? new TerminalProgress(System.err) : GcProgress.NONE;
-        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded);
-                StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
-            var collector = new GarbageCollector(MaintenanceCommands.registry(driver, sharedCache), Clock.systemUTC());
-            report = collector.collect(new GcOptions(dryRun, deleteUntagged, grace), progress);
+        try {
+            report = MaintenanceCommands.withSharedCache(loaded, registry -> new GarbageCollector(registry, Clock.systemUTC())
+                    .collect(new GcOptions(dryRun, deleteUntagged, grace), progress));
         } catch (IOException e) {
             System.err.println("entrepot: garbage collection failed: " + e.getMessage());
             return 1;

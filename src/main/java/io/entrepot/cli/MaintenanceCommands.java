@@ -78,13 +78,30 @@ final class MaintenanceCommands {
         return new Registry(driver, Clock.systemUTC(), cache);
     }
 
+    /** Work that a command that deletes content does on the registry. */
+    @FunctionalInterface
+    interface RegistryTask<T> {
+        T run(Registry registry) throws IOException;
+    }
+
+    /**
+     * Opens the shared cache and the storage of {@code loaded}, runs {@code task} on the registry
+     * over them, and closes both.
+     */
+    static <T> T withSharedCache(LoadedConfig loaded, RegistryTask<T> task) throws IOException {
+        try (BlobDescriptorCache sharedCache = openSharedCache(loaded);
+                StorageDriver driver = openStorage(loaded)) {
+            return task.run(registry(driver, sharedCache));
+        }
+    }
+
     /**
      * Opens the Redis blob descriptor cache that serving instances share, when
      * {@code storage.cache.blobdescriptor} is {@code redis}, so that what a command deletes is
      * removed there too. Otherwise returns no cache: an in-memory cache of this short-lived process
      * would never be read, and the serving instances drop theirs through the collection epoch.
      */
-    static BlobDescriptorCache openSharedCache(LoadedConfig loaded) {
+    private static BlobDescriptorCache openSharedCache(LoadedConfig loaded) {
         CacheConfig cache = loaded.config().cache();
         if (cache.blobDescriptor() != CacheConfig.BlobDescriptor.REDIS) {
             return BlobDescriptorCache.NONE;

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrepot.config.LoadedConfig;
 import io.entrepot.maintenance.Retention;
-import io.entrepot.registry.BlobDescriptorCache;
 import io.entrepot.registry.Digest;
-import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,10 +45,9 @@ final class RetentionCommand implements Callable<Integer> {
         }
 
         Retention.Report report;
-        try (BlobDescriptorCache sharedCache = MaintenanceCommands.openSharedCache(loaded);
-                StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
-            report = new Retention(MaintenanceCommands.registry(driver, sharedCache), Clock.systemUTC(), loaded.config().retention())
-                    .run(dryRun);
+        try {
+            report = MaintenanceCommands.withSharedCache(loaded, registry -> new Retention(registry, Clock.systemUTC(),
+                    loaded.config().retention()).run(dryRun));
         } catch (IOException e) {
             System.err.println("entrepot: retention failed: " + e.getMessage());
             return 1;

@@ -21,10 +21,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {RobotCommand.Create.class, RobotCommand.ListRobots.class, RobotCommand.Delete.class})
 final class RobotCommand {
 
-    /** Exit status when the robot file cannot be changed as asked, such as a name that is taken. */
+    /** Exit status when the robot file cannot be changed as requested, such as a name that is taken. */
     static final int EXIT_FAILED = 1;
 
-    /** Runs {@code change} on the robots file of {@code configFile}, holding a lock so that two commands never lose each other's change. */
+    /** Runs {@code change} on the robots file of {@code configFile} under a file lock, so that two robot commands cannot lose each other's change. */
     private static int withRobots(Path configFile, RobotsChange change) {
         LoadedConfig loaded = MaintenanceCommands.load(configFile);
         if (loaded == null) {

@@ -54,9 +54,9 @@ final class AccessConfigMapper {
     }
 
     /**
-     * Rejects an {@code access} section that the configured scheme cannot enforce: without
-     * authentication nobody has a name to be granted anything, and with {@code auth.token} the
-     * external token server decides every scope, so rules here would be silently bypassed.
+     * Rejects an {@code access} section that the configured scheme cannot enforce. Without
+     * authentication no request carries a user name to grant anything to. With {@code auth.token}
+     * the external token server decides every scope, so rules here would be silently bypassed.
      */
     private void checkScheme(AuthConfig auth) {
         if (auth instanceof AuthConfig.None) {

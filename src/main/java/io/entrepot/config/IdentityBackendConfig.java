@@ -24,7 +24,7 @@ public sealed interface IdentityBackendConfig {
      * @param userFilter the filter that finds a user, {@code %s} being the escaped user name
      * @param groupBase where groups are searched, or null to read no groups
      * @param groupFilter the filter that finds a user's groups, {@code %s} being the user's DN and {@code %u} the user name
-     * @param groupAttribute the attribute that holds a group's name
+     * @param groupAttribute the attribute that contains a group's name
      */
     record Ldap(URI url, boolean startTls, Path caCert, String bindDn, String bindPassword, String userBase, String userFilter,
             String groupBase, String groupFilter, String groupAttribute) implements IdentityBackendConfig {

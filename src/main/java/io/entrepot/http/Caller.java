@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 /**
  * The principal of an authorized request, and the decisions about it that go beyond the
  * request's required access: which catalog entries it lists and whether it may mount from another
- * repository. Both are answered by the authenticator's policy when it has one, and otherwise by
+ * repository. Both are decided by the authenticator's policy when it has one, and otherwise by
  * the request's credentials themselves.
  */
 final class Caller {

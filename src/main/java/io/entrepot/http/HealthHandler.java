@@ -21,7 +21,8 @@ import org.eclipse.jetty.util.Callback;
  *       else 503 with the failing checks.
  *   <li>{@code /debug/health} (debug listener only): every check with "ok" or its error, the
  *       read-only flag and the cache's {@link io.entrepot.cache.FenceState}; 503 when a check fails,
- *       as distribution's endpoint does. A fenced cache never fails it, because it still answers correctly.
+ *       as distribution's endpoint does. A fenced cache never fails it, because lookups
+ *       then bypass it and stay correct.
  *   <li>{@code /debug/cache} (debug listener only): the blob descriptor cache's lookup counts and fence state.
  * </ul>
  */

@@ -259,7 +259,7 @@ public final class RegistryServer implements AutoCloseable {
      * Creates the listener for {@code addr}. With {@code tls}, it speaks only TLS and offers
      * HTTP/2 and HTTP/1.1 through ALPN; without, it speaks HTTP/1.1 in clear text.
      *
-     * @param maxHeaderBytes largest request line plus headers; Jetty answers 431 above it, or 414
+     * @param maxHeaderBytes largest request line plus headers; Jetty responds 431 above it, or 414
      *     when the request line alone is longer
      */
     private static Connector newConnector(Server server, HttpConfig.Net net, String addr, SslContextFactory.Server tls, int maxHeaderBytes) {

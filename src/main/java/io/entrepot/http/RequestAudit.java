@@ -30,8 +30,8 @@ final class RequestAudit {
     }
 
     /**
-     * Returns the audit action of a request that pushes, tags or deletes, of a login, and of an
-     * upload step that a limit may reject; null for the others.
+     * Returns the audit action of a push, tag change, deletion or login, or of an upload step
+     * that a limit may reject. Returns null for any other request.
      */
     static String action(ApiHandler.Route route, Exchange exchange) {
         String method = exchange.method();
@@ -103,7 +103,7 @@ final class RequestAudit {
 
     /**
      * Records a push, tag change, deletion or login once its response status is known, and an
-     * upload step that a limit rejected; other requests are ignored. A request rejected by a
+     * upload step that a limit rejected. Other requests are ignored. A request rejected by a
      * size or upload limit (413, 429) has the result {@code denied}.
      */
     void served(Exchange exchange, String action, String user, String repository, String reference) {
@@ -116,7 +116,7 @@ final class RequestAudit {
             return;
         }
         if (action.equals("login") && (user == null || user.isEmpty())) {
-            // Credentials sent to a registry without authentication identify nobody.
+            // Credentials sent to a registry without authentication identify no user, so there is no login to record.
             return;
         }
         String digest = exchange.response().getHeaders().get("Docker-Content-Digest");

@@ -63,7 +63,7 @@ final class RequestRecorder {
     }
 
     /**
-     * Counts {@code request} as in flight and opens its span; the caller ends both with
+     * Counts {@code request} as in flight and opens its span. The caller must end both by calling
      * {@link Recording#finish} exactly once.
      *
      * @param handler the bounded {@code handler} label, such as {@code manifest} or {@code token}
@@ -103,7 +103,7 @@ final class RequestRecorder {
         /**
          * Writes the access line, records the metrics and ends the span. The request id and the
          * user come from the MDC. Call it before the callback completes the response, so that
-         * a client that reads the metrics right after an empty response sees its request counted.
+         * a client that reads the metrics right after an empty response finds its request counted.
          *
          * @param requestBytes the request body bytes the handler read
          * @param failure what the handler threw, or null

@@ -66,7 +66,7 @@ public final class StorageDrivers {
     /**
      * Reads the private key of the cloudfront middleware.
      *
-     * @throws IOException when the key file cannot be read or holds no RSA private key
+     * @throws IOException when the key file cannot be read or contains no RSA private key
      */
     static CloudFrontSigner cloudFrontSigner(StorageConfig.CloudFront cloudFront) throws IOException {
         return new CloudFrontSigner(CloudFrontSigner.readPrivateKey(cloudFront.privateKey()), cloudFront.keyPairId());

@@ -132,7 +132,7 @@ final class UploadHandler {
      * Returns the request body, limited so that the upload cannot grow past {@code maxBlobSize}.
      * A declared length that would pass it is rejected before any byte is read.
      *
-     * @param storedSize bytes the upload holds already
+     * @param storedSize bytes the upload already contains
      * @param id the upload, or null for a one-request upload
      * @throws RegistryException with BLOB_TOO_LARGE when the declared length passes the limit
      */

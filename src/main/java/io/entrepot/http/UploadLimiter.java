@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Bounds the upload sessions one user holds open at once ({@code http.maxuploadsperuser}). An
+ * Bounds the upload sessions one user keeps open at once ({@code http.maxuploadsperuser}). An
  * anonymous client is counted by its address.
  *
  * <p>The count is kept per instance, and storage decides which sessions are still open. Each
@@ -57,9 +57,9 @@ final class UploadLimiter {
     }
 
     /**
-     * Starts an upload session with {@code start} unless {@code owner} already holds the maximum.
+     * Starts an upload session with {@code start} unless {@code owner} already has the maximum open.
      *
-     * @throws RegistryException with TOOMANYREQUESTS when the owner holds the maximum
+     * @throws RegistryException with TOOMANYREQUESTS when the owner already has the maximum open
      */
     Status start(String owner, RepositoryName repository, SessionStarter start) throws IOException {
         if (maxPerOwner == 0) {
@@ -80,7 +80,7 @@ final class UploadLimiter {
     /**
      * Runs a one-request upload ({@code POST ?digest=}) counted as an open session while it runs.
      *
-     * @throws RegistryException with TOOMANYREQUESTS when the owner holds the maximum
+     * @throws RegistryException with TOOMANYREQUESTS when the owner already has the maximum open
      */
     <T> T whole(String owner, Upload<T> upload) throws IOException {
         if (maxPerOwner == 0) {
