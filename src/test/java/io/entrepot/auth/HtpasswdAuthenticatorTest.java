@@ -71,7 +71,7 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
-    void sprayingManyNames_blocksAddressEvenForRightPassword() throws Exception {
+    void passwordSpray_blocksAddress() throws Exception {
         for (int i = 0; i < 5 * LoginThrottle.ADDRESS_FACTOR; i++) {
             String spray = basic("user" + i, "Winter2026!");
             assertThatThrownBy(() -> authenticator.authorize(spray, "10.0.0.1", List.of())).isInstanceOf(AuthenticationException.class);

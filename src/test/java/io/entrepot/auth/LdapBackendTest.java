@@ -93,7 +93,7 @@ class LdapBackendTest {
     }
 
     @Test
-    void wrongServicePassword_isUnavailableRatherThanWrongUserPassword() throws Exception {
+    void wrongServicePassword_isUnavailable() throws Exception {
         LdapBackend backend = new LdapBackend(new LdapBackend.Settings(URI.create(ldap.ldapUrl()), false, null, LdapTestServer.SERVICE_DN,
                 "wrong", LdapTestServer.USERS, "(uid=%s)", null, "(member=%s)", "cn"));
 
@@ -103,7 +103,7 @@ class LdapBackendTest {
     }
 
     @Test
-    void lookup_findsUserAndGroups_andMissesRemovedUser() throws Exception {
+    void lookup_userGroupsAndRemovedUser() throws Exception {
         LdapBackend backend = backend(ldap.ldapUrl(), false, null);
         ldap.addUser("carol", "carol-pw");
 

@@ -125,7 +125,7 @@ class ProjectAccessPolicyTest {
     }
 
     @Test
-    void granted_keepsOrderAndLeavesOutTheRest() {
+    void granted_keepsOrderDropsRest() {
         List<Access> requested = List.of(Access.push("team-a/app"), Access.delete("team-a/app"), Access.pull("team-a/app"),
                 Access.pull("pub/app"));
 

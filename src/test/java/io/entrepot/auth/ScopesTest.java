@@ -17,14 +17,15 @@ class ScopesTest {
     }
 
     @Test
-    void unknownTypeOrAction_isParsedForTheServerToLeaveOut() throws Exception {
+    void unknownTypeOrAction_isParsed() throws Exception {
+        // The parser keeps them, and the access policy grants none, so the token server leaves them out.
         assertThat(Scopes.parse(List.of("plugin:vendor:x:pull", "repository:team/app:frobnicate")))
                 .containsExactly(new Access("plugin", "vendor:x", "pull"), new Access("repository", "team/app", "frobnicate"));
     }
 
     @Test
-    void repositoryNamesTheRegistryRejects_areRejectedNamingTheName() {
-        // Each name fails RepositoryName's grammar, so no API path could ever use the access asked for.
+    void invalidRepositoryName_rejectedWithName() {
+        // Each name fails RepositoryName's grammar, so no API path could ever use the requested access.
         List<String> names = List.of("Team-A/app", "team-a/App", "TEAM/app", "localhost:5000/team/app", "team-a//app", "/team/app",
                 "team/app/", "team/-app", "team/app-", "team/a..b", "team/a___b", "team/\u00e9t\u00e9", "team/app%20x",
                 "a".repeat(RepositoryName.MAX_LENGTH + 1));
@@ -49,7 +50,7 @@ class ScopesTest {
     }
 
     @Test
-    void spaceSeparatedScopes_andRepeatedParameters_areAllRead() throws Exception {
+    void multipleScopes_areAllRead() throws Exception {
         assertThat(Scopes.parse(List.of("repository:a:pull repository:b:push", "registry:catalog:*")))
                 .containsExactly(Access.pull("a"), Access.push("b"), Access.catalog());
     }

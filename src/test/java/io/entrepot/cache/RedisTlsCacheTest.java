@@ -92,7 +92,7 @@ class RedisTlsCacheTest {
     }
 
     @Test
-    void certificateFromOtherCa_rejectedWithClearLog() throws Exception {
+    void untrustedCertificate_rejectedAndLogged() throws Exception {
         Path otherCa = TestCertificates.write(directory.resolve("other-ca.pem"),
                 TestCertificates.pem(TestCertificates.newCa("Some other CA").caCertificate()));
         Logger logger = (Logger) LoggerFactory.getLogger(RedisBlobDescriptorCache.class);

@@ -44,7 +44,7 @@ class SweepFencedCacheTest {
             CollectionEpoch.CACHE_VALIDITY, CollectionEpoch.STALE_LIMIT, ticker::get);
 
     @Test
-    void neverCollected_cacheAnswersAfterFirstPoll() {
+    void neverCollected_cacheServesAfterFirstPoll() {
         cache.putDescriptor(DESCRIPTOR, cache.generation());
         assertThat(cache.descriptor(BLOB)).as("before the first poll").isEmpty();
 

@@ -88,7 +88,7 @@ class MaintenanceCommandsTest {
     }
 
     @Test
-    void garbageCollect_sharedBlob_saysItIsCountedOnce() throws Exception {
+    void garbageCollect_sharedBlob_countedOnce() throws Exception {
         byte[] content = "an uploaded layer no manifest names".getBytes(StandardCharsets.UTF_8);
         registry.uploads().uploadWhole(RepositoryName.parse("team/tool"), new ByteArrayInputStream(content), orphan);
 
@@ -104,7 +104,7 @@ class MaintenanceCommandsTest {
     }
 
     @Test
-    void garbageCollect_sharedBlobJson_countsSharedPerRepository() throws Exception {
+    void garbageCollect_sharedBlobJson_perRepository() throws Exception {
         byte[] content = "an uploaded layer no manifest names".getBytes(StandardCharsets.UTF_8);
         registry.uploads().uploadWhole(RepositoryName.parse("team/tool"), new ByteArrayInputStream(content), orphan);
 
@@ -258,7 +258,7 @@ class MaintenanceCommandsTest {
         assertThat(Files.exists(oldLink)).as("a dry run keeps the tag").isTrue();
     }
 
-    /** The README's maintenance commands, on examples/config.yml with its storage moved to this test's directory. */
+    /** Runs the README's maintenance commands on examples/config.yml, with its storage moved to this test's directory. */
     @ParameterizedTest
     @CsvSource({"garbage-collect, --dry-run", "verify, --json", "retention, --dry-run"})
     void readmeCommand_exampleConfig_exitsZero(String command, String option) throws Exception {
@@ -294,7 +294,7 @@ class MaintenanceCommandsTest {
     }
 
     @Test
-    void garbageCollect_progressForced_showsPhasesOnStandardError() throws Exception {
+    void garbageCollect_forcedProgress_printsToStderr() throws Exception {
         int status = Main.run("garbage-collect", config.toString(), "--progress", "--grace", "0s");
 
         assertThat(status).isZero();
@@ -312,7 +312,7 @@ class MaintenanceCommandsTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\033[K");
     }
 
-    /** Pushes {@code v1} twice with different configs; returns the first manifest, left untagged. */
+    /** Pushes {@code v1} twice with different configs and returns the first manifest, now untagged. */
     private Digest pushUntaggedByNewerPush(RepositoryName repository) throws Exception {
         pushTagged(repository, "v1", "{\"first\":true}");
         Digest first = registry.tags().resolve(repository, new Tag("v1")).orElseThrow();

@@ -75,7 +75,7 @@ class AccessConfigTest {
     }
 
     @Test
-    void defaultNoneAlone_isEnabledButRejectedAsGrantingNothing() throws Exception {
+    void defaultNoneAlone_grantsNothing() throws Exception {
         ConfigException error = loadExpectingFailure(minimal + "access:\n  default: none\n");
 
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("access");
@@ -118,7 +118,7 @@ class AccessConfigTest {
     }
 
     @Test
-    void unknownRole_isNotAlsoReportedAsGrantingNothing() throws Exception {
+    void unknownRole_reportedOnce() throws Exception {
         ConfigException error = loadExpectingFailure(minimal + "access:\n  projects:\n    team-a:\n      users: {alice: writer}\n");
 
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("access.projects.team-a.users.alice");
@@ -126,7 +126,7 @@ class AccessConfigTest {
     }
 
     @Test
-    void misspeltSection_isNotAlsoReportedAsGrantingNothing() throws Exception {
+    void misspeltSection_reportedOnce() throws Exception {
         ConfigException error = loadExpectingFailure(minimal + "access:\n  projets:\n    team-a:\n      users: {alice: reader}\n");
 
         assertThat(error.problems()).extracting(ConfigProblem::key).containsExactly("access.projets");

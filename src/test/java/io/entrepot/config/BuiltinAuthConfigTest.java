@@ -26,14 +26,14 @@ class BuiltinAuthConfigTest {
 
     @BeforeEach
     void createFiles() throws Exception {
-        // The loader checks only that the files are readable; their content is read at start-up.
+        // The loader checks only that the files are readable, because their content is read at start-up.
         key = Files.writeString(dir.resolve("token.key"), "key");
         htpasswd = Files.writeString(dir.resolve("htpasswd"), "");
         ca = Files.writeString(dir.resolve("ca.crt"), "ca");
     }
 
     @Test
-    void everyKey_isMapped_andBackendsKeepFileOrder() throws Exception {
+    void everyKey_isMapped() throws Exception {
         String yaml = STORAGE + """
                 auth:
                   builtin:
@@ -109,7 +109,7 @@ class BuiltinAuthConfigTest {
     }
 
     @Test
-    void invalidValues_areReportedTogetherWithKeyAndValue() {
+    void invalidValues_reportedTogether() {
         String yaml = STORAGE + """
                 auth:
                   builtin:

@@ -350,7 +350,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void load_largeDurationWithoutUnit_suggestsUnitForSameValue() throws Exception {
+    void load_largeBareDuration_suggestsUnit() throws Exception {
         LoadedConfig loaded = load("version: 0.1\nstorage: {inmemory: {}}\nhttp: {shutdowndelay: 30000000000}\n", Map.of());
 
         assertThat(loaded.config().http().shutdownDelay()).isEqualTo(Duration.ofSeconds(30));
@@ -389,7 +389,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void load_keyRepeatedInOneMapping_failsNamingKeyAndLine() {
+    void load_duplicateKey_failsWithLine() {
         // A second http block would otherwise drop the first one's loopback addr.
         String yaml = """
                 version: 0.1
@@ -408,7 +408,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void load_keyRepeatedInNestedMapping_fails() {
+    void load_duplicateNestedKey_fails() {
         String yaml = """
                 version: 0.1
                 storage:

@@ -51,7 +51,7 @@ class ConfigPrinterTest {
     }
 
     @Test
-    void toYaml_retentionAndGcSchedule_printedAsRunAndReloadUnchanged() throws Exception {
+    void toYaml_retentionAndSchedule_roundTrip() throws Exception {
         Path file = directory.resolve("retention.yml");
         Files.writeString(file, """
                 version: 0.1
@@ -173,7 +173,7 @@ class ConfigPrinterTest {
     }
 
     @Test
-    void toYaml_builtinAuthAndAccess_showsDefaultsAndMasksBindPassword() throws Exception {
+    void toYaml_builtinAuth_masksBindPassword() throws Exception {
         Path htpasswd = Files.writeString(directory.resolve("htpasswd"), "");
         Path file = Files.writeString(directory.resolve("config.yml"), builtinAuthStart() + """
                     ldap:
@@ -226,7 +226,7 @@ class ConfigPrinterTest {
     }
 
     @Test
-    void toYaml_builtinAuthAndAccess_reloadsToSameConfig() throws Exception {
+    void toYaml_builtinAuth_reloadsUnchanged() throws Exception {
         Path htpasswd = Files.writeString(directory.resolve("htpasswd"), "");
         Path file = Files.writeString(directory.resolve("config.yml"), builtinAuthStart() + """
                     robots:

@@ -95,7 +95,7 @@ class S3ConfigTest {
     }
 
     @Test
-    void load_uploadBufferMemoryUnset_followsHeapAndConnections() throws Exception {
+    void load_bufferMemoryUnset_usesDefault() throws Exception {
         LoadedConfig loaded = load(S3 + "    maxconnections: 3\n", Map.of());
 
         long expected = Math.min(Runtime.getRuntime().maxMemory() / 4, 3 * 10L * 1024 * 1024);
@@ -103,7 +103,7 @@ class S3ConfigTest {
     }
 
     @Test
-    void defaultUploadBufferMemory_quarterOfHeapCappedByConnections() {
+    void defaultBufferMemory_quarterHeapCapped() {
         long mib = StorageConfig.S3.MIB;
 
         assertThat(StorageConfig.S3.defaultUploadBufferMemory(512 * mib, 10 * mib, 100)).isEqualTo(128 * mib);

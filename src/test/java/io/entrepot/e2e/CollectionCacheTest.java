@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two Entrepot processes on one filesystem storage, each with its own in-memory blob descriptor
- * cache. Instance B caches a blob, a collection elsewhere deletes it, and B must then answer 404
- * for it and reject a manifest naming it, although its cache held the blob.
+ * cache. Instance B caches a blob, a collection elsewhere deletes it, and B must then respond 404
+ * for it and reject a manifest naming it, although its cache contained the blob.
  */
 class CollectionCacheTest {
 
@@ -154,7 +154,7 @@ class CollectionCacheTest {
     }
 
     /**
-     * HEADs the blob on {@code instance} twice, and checks that the second HEAD was answered by the
+     * HEADs the blob on {@code instance} twice, and checks that the second HEAD was served from the
      * cache and that no collection published an epoch meanwhile, retrying while one runs.
      */
     private void fillCache(Instance instance, Path root, String digest) throws Exception {
@@ -175,7 +175,7 @@ class CollectionCacheTest {
         throw new AssertionError("the cache never answered a HEAD outside a collection within " + WAIT);
     }
 
-    /** Checks that {@code instance} answers 404 for the blob and rejects a manifest naming it beside a fresh config. */
+    /** Checks that {@code instance} responds 404 for the blob and rejects a manifest naming it beside a fresh config. */
     private void assertGoneOn(Instance instance, String digest, long size) {
         assertThat(head(instance, digest)).as("HEAD %s on %s after the collection", digest, instance.process.baseUri())
                 .isEqualTo(404);

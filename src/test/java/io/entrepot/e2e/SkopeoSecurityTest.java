@@ -123,7 +123,7 @@ class SkopeoSecurityTest {
     }
 
     @Test
-    void projectRoles_developerPushesReaderPullsAnonymousPullsPublic() throws Exception {
+    void projectRoles_grantPushAndPull() throws Exception {
         TestCertificates serverCa = TestCertificates.newCa("server CA");
         Path certDir = clientCertDir("trust", serverCa, null);
         String hash = BCrypt.hashpw("s3cret", BCrypt.gensalt(4)).replace("$2a$", "$2y$");

@@ -31,7 +31,7 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * Pushes and pulls with skopeo over TLS against the built-in token server ({@code auth.builtin})
  * with each identity backend: htpasswd, LDAP (UnboundID's in-memory directory on loopback, over
  * StartTLS) and a robot account, with {@code --creds} and with an auth file, including an auth
- * file that holds a refresh token ({@code identitytoken}).
+ * file that contains a refresh token ({@code identitytoken}).
  */
 @Tag("external")
 class SkopeoTokenServerTest {
@@ -256,6 +256,7 @@ class SkopeoTokenServerTest {
         Path certificate = TestCertificates.write(workDir.resolve("server.crt"), TestCertificates.pem(issued.certificate()));
         Path key = TestCertificates.write(workDir.resolve("server.key"), TestCertificates.traditionalPem(issued.keys().getPrivate()));
         Path tokenKey = TestCertificates.write(workDir.resolve("token.key"), TestCertificates.pkcs8Pem(TestCertificates.ecKeys().getPrivate()));
+
         audit = workDir.resolve("audit.log");
         String yaml = """
                 version: 0.1
@@ -275,6 +276,7 @@ class SkopeoTokenServerTest {
                 %saudit:
                   path: %s
                 """.formatted(workDir.resolve("storage"), certificate, key, SERVICE, tokenKey, backends, audit);
+
         Path config = Files.writeString(workDir.resolve("config.yml"), yaml);
         server = RegistryServer.start(ConfigLoader.load(config, Map.of()).config());
         registry = "docker://127.0.0.1:" + server.port();

@@ -93,11 +93,11 @@ class AccessControlTest {
         }
     }
 
-    /** One request that must be refused. */
+    /** A request that must be rejected. */
     private record Attack(String name, String user, String method, String path, byte[] body, int status, String code) {}
 
     @Test
-    void attacks_areRefusedChangeNothingAndAreAudited() throws Exception {
+    void attacks_rejectedAndAudited() throws Exception {
         byte[] other = "other layer".getBytes(StandardCharsets.UTF_8);
         String otherDigest = RegistryClient.sha256(other);
         byte[] manifest = TestManifests.image(TestManifests.Blob.of(layer), List.of(TestManifests.Blob.of(layer)), null);
@@ -252,7 +252,7 @@ class AccessControlTest {
             pushImage("root", repository, "v1");
         }
 
-        // bob may read pub/base, team-b/app, team-b/r1, team-b/r2; four team-a repositories lie between the first two.
+        // bob may read pub/base, team-b/app, team-b/r1 and team-b/r2, and four team-a repositories lie between the first two.
         List<String> seen = new ArrayList<>();
         String next = "v2/_catalog?n=2";
         List<Integer> pageSizes = new ArrayList<>();
@@ -272,7 +272,7 @@ class AccessControlTest {
     }
 
     @Test
-    void catalog_skipsMoreThanOneReadOfHiddenRepositories() throws Exception {
+    void catalog_skipsManyHiddenRepositories() throws Exception {
         // More hidden repositories between two readable ones than the catalog reads at once.
         int hidden = ListingHandler.DEFAULT_CATALOG_PAGE + 5;
         for (int i = 0; i < hidden; i++) {
@@ -312,7 +312,7 @@ class AccessControlTest {
     }
 
     @Test
-    void everyRoute_refusesUserWithoutGrantsAndAnonymous() throws Exception {
+    void everyRoute_rejectsUngrantedAndAnonymous() throws Exception {
         String upload = "v2/team-a/app/blobs/uploads/" + java.util.UUID.randomUUID();
         Map<ApiHandler.Route, String> samples = new EnumMap<>(Map.of(
                 ApiHandler.Route.TAGS, "v2/team-a/app/tags/list",
@@ -420,7 +420,7 @@ class AccessControlTest {
         }
     }
 
-    /** Returns the audit lines; denials are recorded before their response is sent. */
+    /** Returns the audit lines. Denials are recorded before their response is sent. */
     private List<JsonNode> auditLines() throws Exception {
         List<JsonNode> lines = new ArrayList<>();
         if (Files.exists(auditFile)) {

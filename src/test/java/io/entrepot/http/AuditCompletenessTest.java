@@ -47,7 +47,7 @@ class AuditCompletenessTest {
     }
 
     @Test
-    void everyAuditedAction_writesOneLineWithoutSecrets() throws Exception {
+    void auditedAction_oneLineWithoutSecrets() throws Exception {
         Path auditFile = dir.resolve("audit.log");
         String hash = BCrypt.hashpw(PASSWORD, BCrypt.gensalt(4));
         Path htpasswd = Files.writeString(dir.resolve("htpasswd"), "alice:" + hash + "\n");
@@ -150,7 +150,7 @@ class AuditCompletenessTest {
                 .toList();
     }
 
-    /** Waits for {@code count} lines: a served request is recorded just after its response is sent. */
+    /** Waits for {@code count} lines, because a served request is recorded just after its response is sent. */
     private static List<JsonNode> auditLines(Path file, int count) throws Exception {
         long deadline = System.nanoTime() + 5_000_000_000L;
         List<JsonNode> lines = read(file);

@@ -75,7 +75,7 @@ class RequestLimitsTest {
     }
 
     @Test
-    void wholeUpload_overBlobLimit_rejectedAndStoresNothing() throws Exception {
+    void wholeUpload_overBlobLimit_storesNothing() throws Exception {
         start(new RequestLimits(RequestLimits.DEFAULT_MAX_HEADER_BYTES, MAX_BLOB, 0), AuthConfig.NONE);
         byte[] large = bytes(MAX_BLOB + 1);
         String digest = RegistryClient.sha256(large);

@@ -32,7 +32,7 @@ class S3PartBufferMetricTest {
     private static final long PART = StorageConfig.S3.MIN_CHUNK_SIZE;
 
     @Test
-    void gauge_partsHeldDuringUpload_countsTheirBuffers() throws Exception {
+    void gauge_countsHeldPartBuffers() throws Exception {
         S3ProxyServer s3 = S3ProxyServer.shared();
         AtomicInteger heldParts = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
@@ -78,7 +78,7 @@ class S3PartBufferMetricTest {
         return Double.parseDouble(matcher.group(1));
     }
 
-    /** Returns whether {@code head} is an UploadPart request; UploadPartCopy is not. */
+    /** Returns whether {@code head} is an UploadPart request, and false for UploadPartCopy. */
     private static boolean isUploadPart(String head) {
         return UPLOAD_PART.matcher(head).find() && !head.toLowerCase(Locale.ROOT).contains("\r\nx-amz-copy-source:");
     }

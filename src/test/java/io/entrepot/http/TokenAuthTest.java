@@ -128,7 +128,7 @@ class TokenAuthTest {
     }
 
     @Test
-    void jwksEntryWithoutKid_isFoundByLibtrustIdAndThumbprint() throws Exception {
+    void jwksEntryWithoutKid_isFound() throws Exception {
         KeyPair ec = TestCertificates.ecKeys();
         com.nimbusds.jose.jwk.ECKey jwk = new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256,
                 (java.security.interfaces.ECPublicKey) ec.getPublic()).build();
@@ -268,7 +268,7 @@ class TokenAuthTest {
     }
 
     @Test
-    void crossRepositoryMount_withoutPullOnSource_startsPlainUpload() throws Exception {
+    void mount_withoutSourcePull_startsPlainUpload() throws Exception {
         String mount = "v2/team/copy/blobs/uploads/?mount=" + layerDigest + "&from=team/app";
         String withoutSource = token(claims("team/copy", "pull", "push"));
         JWTClaimsSet.Builder both = claims("team/copy", "pull", "push");

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
-/** {@code auth.builtin}: the token endpoint's answers, and the registry's checks of the tokens it signs. */
+/** {@code auth.builtin}: the token endpoint's responses, and the registry's checks of the tokens it signs. */
 class TokenEndpointTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,7 +91,7 @@ class TokenEndpointTest {
     private record BadRequest(String method, String query, String authorization, String form, int status, String message) {}
 
     @Test
-    void badRequests_getStatusAndMessageNamingTheValue() throws Exception {
+    void badRequests_rejectedNamingValue() throws Exception {
         String alice = basic("alice", "alice-pw");
         List<BadRequest> cases = List.of(
                 new BadRequest("GET", "scope=repository:team/app:pull", alice, null, 400, "missing service parameter"),
@@ -99,7 +99,7 @@ class TokenEndpointTest {
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:Team/App:pull", alice, null, 400,
                         "invalid scope repository:Team/App:pull"),
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:team/app", alice, null, 400, "invalid scope repository:team/app"),
-                // Team-A/app once passed as a host name and got 200 with an empty scope.
+                // An uppercase first component must be rejected, not taken for a host name with an empty scope.
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:Team-A/app:pull", alice, null, 400,
                         "invalid repository name \"Team-A/app\""),
                 new BadRequest("GET", "service=" + SERVICE + "&scope=repository:team-a//app:pull", alice, null, 400,
@@ -186,7 +186,7 @@ class TokenEndpointTest {
     }
 
     @Test
-    void anonymous_getsTokenWithWhatPolicyGrants() throws Exception {
+    void anonymous_getsPolicyGrantsOnly() throws Exception {
         HttpResponse<byte[]> response = client.get("token?service=" + SERVICE + "&scope=repository:team/app:pull");
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -199,7 +199,7 @@ class TokenEndpointTest {
     }
 
     @Test
-    void robot_logsInWithSecret_andUserOfSameNameCannot() throws Exception {
+    void robotLogin_needsRobotSecret() throws Exception {
         HttpResponse<byte[]> robot = client.get("token?service=" + SERVICE + "&scope=repository:team/app:pull",
                 "Authorization", basic("robot_ci", robotSecret));
         HttpResponse<byte[]> impostor = client.get("token?service=" + SERVICE, "Authorization", basic("robot_ci", "user-pw"));
@@ -210,7 +210,7 @@ class TokenEndpointTest {
     }
 
     @Test
-    void refreshFlow_issuesAccessTokens_andKeepsTokenKindsApart() throws Exception {
+    void refreshToken_issuesAccessTokens() throws Exception {
         HttpResponse<byte[]> login = postForm("grant_type=password&username=alice&password=alice-pw&service=" + SERVICE
                 + "&client_id=test-client&access_type=offline&scope=" + encode("repository:team/app:pull"));
         assertThat(login.statusCode()).isEqualTo(200);
@@ -236,7 +236,7 @@ class TokenEndpointTest {
         assertThat(new String(refreshAsAccess.body(), StandardCharsets.UTF_8)).contains("not meant for service " + SERVICE);
         assertThat(accessAsRefresh.statusCode()).isEqualTo(401);
         assertThat(new String(accessAsRefresh.body(), StandardCharsets.UTF_8)).contains("not a refresh token");
-        // Not bound to its client: docker's auth file is shared with the containers/image tools.
+        // A refresh token is not bound to its client, because the containers/image tools share docker's auth file.
         assertThat(otherClient.statusCode()).isEqualTo(200);
 
         // Removing the user revokes the refresh token at once.
@@ -259,7 +259,7 @@ class TokenEndpointTest {
     }
 
     @Test
-    void tokens_expiredOrForAnotherServiceOrSignedByAnotherKey_areRejected() throws Exception {
+    void invalidTokens_areRejected() throws Exception {
         SigningKey key = SigningKey.load(keyFile);
         MutableClock past = new MutableClock(Instant.now().minus(Duration.ofMinutes(10)));
         String expired = issue(key, SERVICE, past);
@@ -311,7 +311,7 @@ class TokenEndpointTest {
     }
 
     @Test
-    void tokenRequests_appearInAccessLogAndMetrics() throws Exception {
+    void tokenRequests_loggedAndCounted() throws Exception {
         ListAppender<ILoggingEvent> accessLines = captureAccessLog();
         String queryPassword = "query-secret-pw";
         String queryRefresh = "query-secret-rt";

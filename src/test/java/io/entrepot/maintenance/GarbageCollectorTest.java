@@ -154,13 +154,13 @@ class GarbageCollectorTest {
         assertThat(report.manifestsRemoved()).isZero();
         assertThat(digests(report.blobsRemoved())).containsExactly(oldOrphan.digest());
         assertThat(report.manifestsKeptByGrace()).isEqualTo(1);
-        // The manifest, its config and its own layer; the layer of the tagged image is kept by its tag.
+        // The manifest, its config and its own layer. The tag keeps the layer of the tagged image.
         assertThat(report.blobsKeptByGrace()).isEqualTo(3);
         assertThat(registry.manifests().contains(app, Digest.parse(untagged.digest()))).isTrue();
     }
 
     @Test
-    void blobLinkedInTwoRepositories_markedSharedInEach() throws Exception {
+    void sharedBlob_markedInEachRepository() throws Exception {
         Blob shared = pushBlob(app, "layer in both repositories");
         pushBlob(other, "layer in both repositories");
         Blob own = pushBlob(app, "layer in app only");

@@ -86,6 +86,7 @@ class RedisLeaseTest {
         AtomicInteger holding = new AtomicInteger();
         AtomicInteger maxHolding = new AtomicInteger();
         AtomicInteger acquisitions = new AtomicInteger();
+
         ExecutorService pool = Executors.newFixedThreadPool(contenders);
         try {
             List<Future<?>> futures = new ArrayList<>();

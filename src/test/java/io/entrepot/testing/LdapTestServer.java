@@ -11,9 +11,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * UnboundID's in-memory LDAP directory on 127.0.0.1, with three listeners: plain LDAP that also
+ * UnboundID's in-memory LDAP directory on 127.0.0.1, with two listeners: plain LDAP that also
  * offers StartTLS, and LDAPS, both with a certificate from {@link TestCertificates}. The
- * directory holds {@code dc=example,dc=org} with users alice (groups developers and admins), bob
+ * directory contains {@code dc=example,dc=org} with users alice (groups developers and admins), bob
  * (developers) and the service account {@code cn=reader}.
  */
 public final class LdapTestServer implements AutoCloseable {

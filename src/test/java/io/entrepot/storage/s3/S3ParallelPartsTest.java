@@ -34,7 +34,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * after commit, close, cancel and a failed part. That a writer has at most
  * {@code uploadconcurrency + 1} buffers follows from the bound on parts in flight, which
  * {@link #writer_partsInFlight_boundedByConcurrency} checks, because only a part in flight or the
- * one being filled holds a buffer.
+ * one being filled has a buffer.
  */
 class S3ParallelPartsTest {
 
@@ -202,9 +202,10 @@ class S3ParallelPartsTest {
         int writers = 6;
         byte[][] contents = new byte[writers][];
         for (int i = 0; i < writers; i++) {
-            // Four buffers' worth each, so every writer wants three extra buffers and the budget runs out.
+            // Four buffers' worth each, so every writer needs three extra buffers and the budget runs out.
             contents[i] = randomBytes(3 * PART + 1_000 + i, 30 + i);
         }
+
         AtomicInteger heldParts = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
