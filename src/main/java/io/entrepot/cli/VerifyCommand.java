@@ -49,8 +49,15 @@ final class VerifyCommand implements Callable<Integer> {
         }
 
         Verifier.Result result;
-        try (StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
-            result = new Verifier(MaintenanceCommands.registry(driver)).verify(parallelism, quarantine);
+        try {
+            if (quarantine) {
+                // Moving a blob aside removes it, so its Redis entry must go too.
+                result = MaintenanceCommands.withSharedCache(loaded, registry -> new Verifier(registry).verify(parallelism, true));
+            } else {
+                try (StorageDriver driver = MaintenanceCommands.openStorage(loaded)) {
+                    result = new Verifier(MaintenanceCommands.registry(driver)).verify(parallelism, false);
+                }
+            }
         } catch (IOException e) {
             System.err.println("entrepot: verification failed: " + e.getMessage());
             return 1;

@@ -10,6 +10,7 @@ import io.entrepot.storage.StorageDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -26,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * Checks storage for damage: re-hashes every blob, checks that every link names a stored blob,
  * and that every manifest's references exist in its repository. Changes nothing unless asked to
  * quarantine corrupt blobs.
+ *
+ * <p>Quarantine removes blob data as a collection does, so it raises the same {@link SweepFence}
+ * first: serving instances stop using their blob descriptor caches before the first move, and
+ * drop their in-memory entries when the fence is lowered. The Redis entry of each moved blob is
+ * removed through the registry's cache.
  */
 public final class Verifier {
 
@@ -60,10 +66,18 @@ public final class Verifier {
 
     private final Registry registry;
     private final StorageDriver driver;
+    private final SweepFence fence;
 
+    /** Creates a verifier whose quarantine waits for every serving instance's cache, as a collection does. */
     public Verifier(Registry registry) {
+        this(registry, new SweepFence(registry.driver(), Clock.systemUTC()));
+    }
+
+    /** Creates a verifier whose quarantine raises {@code fence}. */
+    public Verifier(Registry registry, SweepFence fence) {
         this.registry = registry;
         this.driver = registry.driver();
+        this.fence = fence;
     }
 
     /**
@@ -90,9 +104,16 @@ public final class Verifier {
             }
         }
         List<String> quarantined = new ArrayList<>();
-        if (quarantine) {
-            for (Digest digest : corrupt) {
-                quarantined.add(quarantine(digest));
+        if (quarantine && !corrupt.isEmpty()) {
+            fence.raise();
+            try {
+                for (Digest digest : corrupt) {
+                    fence.checkHeld();
+                    quarantined.add(quarantine(digest));
+                    registry.blobs().forget(digest);
+                }
+            } finally {
+                fence.lower();
             }
         }
         List<Problem> sorted = new ArrayList<>(problems);

@@ -2,6 +2,9 @@ package io.entrepot.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrepot.cache.BlobDescriptorCaches;
+import io.entrepot.config.CacheConfig;
+import io.entrepot.registry.CollectionEpoch;
 import io.entrepot.registry.Digest;
 import io.entrepot.registry.Reference;
 import io.entrepot.registry.Registry;
@@ -15,6 +18,7 @@ import io.entrepot.testing.TestManifests.Blob;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +28,8 @@ class VerifierTest {
 
     private final StorageDriver driver = CheckedStorageDriver.wrap(new InMemoryDriver());
     private final Registry registry = new Registry(driver, Clock.systemUTC());
-    private final Verifier verifier = new Verifier(registry);
+    // One process and no other cache here, so the fence need not wait for other instances.
+    private final Verifier verifier = new Verifier(registry, zeroWaitFence());
     private final RepositoryName app = RepositoryName.parse("team/app");
     private Digest layer;
     private Digest config;
@@ -72,6 +77,35 @@ class VerifierTest {
         assertThat(driver.getContent(result.quarantined().getFirst())).isEqualTo("tampered".getBytes(StandardCharsets.UTF_8));
         Verifier.Result again = verifier.verify(1, false);
         assertThat(again.problems()).extracting(Verifier.Problem::kind).containsOnly(Verifier.Kind.MISSING);
+    }
+
+    @Test
+    void quarantine_cachedBlob_leavesCacheAndFences() throws Exception {
+        Registry cached = new Registry(driver, Clock.systemUTC(),
+                BlobDescriptorCaches.create(new CacheConfig(CacheConfig.BlobDescriptor.INMEMORY, 100), null));
+        assertThat(cached.blobs().stat(layer)).isPresent();
+        driver.putContent(StorageLayout.blobData(layer), "tampered".getBytes(StandardCharsets.UTF_8));
+        String epochBefore = new CollectionEpoch(driver).read().id();
+
+        new Verifier(cached, zeroWaitFence()).verify(1, true);
+
+        assertThat(cached.blobs().stat(layer)).as("descriptor of the quarantined blob, through the cache").isEmpty();
+        CollectionEpoch.State epoch = new CollectionEpoch(driver).read();
+        assertThat(epoch.sweeping()).isFalse();
+        assertThat(epoch.id()).as("epoch id after the fence").isNotEqualTo(epochBefore);
+    }
+
+    @Test
+    void verify_noQuarantine_leavesEpochAlone() throws Exception {
+        driver.putContent(StorageLayout.blobData(layer), "tampered".getBytes(StandardCharsets.UTF_8));
+
+        verifier.verify(1, false);
+
+        assertThat(new CollectionEpoch(driver).read()).isEqualTo(CollectionEpoch.State.NEVER_COLLECTED);
+    }
+
+    private SweepFence zeroWaitFence() {
+        return new SweepFence(new CollectionEpoch(driver), Duration.ZERO, Clock.systemUTC());
     }
 
     @Test
