@@ -80,7 +80,7 @@ public final class RedisConnections {
 
     /**
      * Returns the messages of {@code error} and its causes, joined by ": ". Lettuce's own message
-     * says only that it could not connect, while the cause names the reason, such as a server
+     * states only that it could not connect, while the cause names the reason, such as a server
      * certificate that no trusted CA signed.
      */
     public static String describe(Throwable error) {

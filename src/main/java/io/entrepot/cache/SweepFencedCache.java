@@ -48,7 +48,7 @@ public final class SweepFencedCache implements MeasuredCache {
      * Why an abandoned marker may be ignored. A collector killed while it sweeps never publishes
      * "idle". A live collector rewrites its marker every HEARTBEAT_INTERVAL with a new time, and
      * SweepFence rejects every delete that starts HEARTBEAT_DEADLINE or later after the start b of
-     * its last successful write; a write that returns after that deadline extends nothing. This
+     * its last successful write. A write that returns after that deadline extends nothing. This
      * instance records o, the end of the poll that first read the current marker text, on its own
      * monotonic clock, and treats the marker as abandoned at a poll that starts at t with
      * t - o > STALE_LIMIT and reads the same text again.

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * anonymous client is counted by its address.
  *
  * <p>The count is kept per instance, and storage decides which sessions are still open. Each
- * instance remembers the sessions it started, and forgets one when it completes or cancels it.
+ * instance remembers the sessions it started, and drops one when it completes or cancels it.
  * A session may also end on another instance that shares the storage, or be purged. So when an
  * owner reaches the limit, the remembered sessions are first checked against storage, and those
  * no longer there are forgotten before the request is rejected. The check costs one or two

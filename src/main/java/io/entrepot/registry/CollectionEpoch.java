@@ -22,8 +22,8 @@ import java.util.UUID;
  * <p>The timing contract, which the constants below encode and {@code SweepFencedCache} explains:
  * an instance polls the file every {@link #POLL_INTERVAL}, and its cache serves a lookup only
  * within {@link #CACHE_VALIDITY} of the start of a poll that read {@code idle}. A collector that
- * publishes {@code sweeping} and then waits {@link #FENCE_WAIT} before its first delete therefore
- * knows that no instance serves lookups from its cache until the collector publishes {@code idle} again.
+ * publishes {@code sweeping} and then waits {@link #FENCE_WAIT} before its first delete can therefore
+ * rely on no instance serving lookups from its cache until the collector publishes {@code idle} again.
  * While it sweeps, the collector rewrites the marker every {@link #HEARTBEAT_INTERVAL} and deletes
  * only within {@link #HEARTBEAT_DEADLINE} of the start of its last successful write. An instance
  * that sees the same {@code sweeping} content for {@link #STALE_LIMIT} treats the fence as

@@ -85,7 +85,7 @@ class RedisClusterCacheTest {
             assertThat(reader.statistics().errors()).isZero();
             assertThat(writer.statistics().errors()).isZero();
         }
-        // With 200 keys, every node holds some of them: each owns a third of the 16384 slots.
+        // With 200 keys, every node stores some of them, because each owns a third of the 16384 slots.
         assertThat(slots).anyMatch(slot -> slot < 5461).anyMatch(slot -> slot > 10923);
     }
 

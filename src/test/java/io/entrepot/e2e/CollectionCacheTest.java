@@ -207,7 +207,7 @@ class CollectionCacheTest {
         throw new AssertionError("the cache fence never became " + state + " within " + WAIT + "; last /debug/cache: " + body);
     }
 
-    /** Waits until a HEAD of the blob on {@code instance} is answered by its cache. */
+    /** Waits until a HEAD of the blob on {@code instance} is served from its cache. */
     private void awaitCacheHit(Instance instance, String digest) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

@@ -146,12 +146,12 @@ class SkopeoTokenServerTest {
             AssertionError carolPull = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("inspect", "--raw",
                     "--cert-dir", certDir.toString(), "--creds", "carol:carol-pw", registry + "/team/app:v1")));
             pullAndCompare("bob:bob-pw");
-            AssertionError refusedPushLeftNothing = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("inspect", "--raw",
+            AssertionError inspectAfterRejectedPush = assertThrows(AssertionError.class, () -> Skopeo.skopeo(List.of("inspect", "--raw",
                     "--cert-dir", certDir.toString(), "--creds", "bob:bob-pw", registry + "/team/other:v1")));
 
             assertThat(carolPush.getMessage()).contains("requested access to the resource is denied");
             assertThat(carolPull.getMessage()).containsIgnoringCase("unauthorized");
-            assertThat(refusedPushLeftNothing.getMessage()).containsIgnoringCase("manifest unknown");
+            assertThat(inspectAfterRejectedPush.getMessage()).containsIgnoringCase("manifest unknown");
         }
         List<JsonNode> lines = auditLines();
         assertThat(lines).filteredOn(line -> line.path("action").asText().equals("login"))

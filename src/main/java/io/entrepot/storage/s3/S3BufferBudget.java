@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The part buffers that all writers of one {@link S3Driver} may hold beyond their first, so that
  * the memory of parts sent in parallel stays bounded however many uploads run at once.
  *
- * <p>Each writer holds one buffer of its own, which this budget counts but never refuses: every
- * upload makes progress, and none waits for buffers that other uploads hold. A writer takes each
+ * <p>Each writer has one buffer of its own, which this budget counts but never withholds, so every
+ * upload makes progress and none waits for buffers that other uploads use. A writer takes each
  * further buffer with {@link #tryTakeExtra}, which never waits, and when that fails it waits for
  * its own parts in flight to return their buffers. The buffers of a driver therefore take at most
  * ({@code writers} + {@code extraBuffers}) × {@code chunksize} bytes.
